@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Npgsql;
+
+namespace PSUnifiedMigration.Sandbox;
+
+/// <summary>
+/// A PostgreSQL server for tests and the demo: either the one named by PSUM_TEST_POSTGRES,
+/// or a private throwaway cluster started from this machine's PostgreSQL binaries.
+/// </summary>
+public sealed class LocalPostgresServer : IAsyncDisposable
+{
+    public const string ExternalServerVariable = "PSUM_TEST_POSTGRES";
+
+    private readonly string? _clusterDirectory;
+    private readonly string? _binDirectory;
+
+    private LocalPostgresServer(string adminConnectionString, string? clusterDirectory, string? binDirectory)
+    {
+        AdminConnectionString = adminConnectionString;
+        _clusterDirectory = clusterDirectory;
+        _binDirectory = binDirectory;
+    }
+
+    /// <summary>Superuser connection string to the server's maintenance database.</summary>
+    public string AdminConnectionString { get; }
+
+    public bool IsPrivateCluster => _clusterDirectory is not null;
+
+    public static async Task<LocalPostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var external = Environment.GetEnvironmentVariable(ExternalServerVariable);
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            return new LocalPostgresServer(external, null, null);
+        }
+
+        var bin = FindBinDirectory();
+        var root = Path.Combine(Path.GetTempPath(), "psum-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        var data = Path.Combine(root, "data");
+        var socket = Path.Combine(root, "socket");
+        Directory.CreateDirectory(socket);
+        var runAs = IsRoot() ? "postgres" : null;
+        if (runAs is not null)
+        {
+            // initdb refuses to run as root, so the cluster belongs to the postgres account.
+            await RunAsync("chown", ["-R", runAs, root], null, cancellationToken);
+        }
+
+        await RunAsync(Path.Combine(bin, "initdb"),
+            ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], runAs, cancellationToken);
+        var port = FreePort();
+        var options = $"-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        await RunAsync(Path.Combine(bin, "pg_ctl"),
+            ["-D", data, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], runAs, cancellationToken);
+
+        var admin = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Pooling = false,
+        }.ConnectionString;
+        return new LocalPostgresServer(admin, root, bin);
+    }
+
+    /// <summary>Creates an empty database and returns a connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 63)].ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_clusterDirectory is null || _binDirectory is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+                ["-D", Path.Combine(_clusterDirectory, "data"), "-m", "immediate", "-w", "stop"], IsRoot() ? "postgres" : null, CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(_clusterDirectory, recursive: true);
+        }
+    }
+
+    private static string FindBinDirectory()
+    {
+        const string debianRoot = "/usr/lib/postgresql";
+        if (Directory.Exists(debianRoot))
+        {
+            var newest = Directory.GetDirectories(debianRoot)
+                .Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var v) ? v : 0)
+                .FirstOrDefault();
+            if (newest is not null)
+            {
+                return newest;
+            }
+        }
+
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")));
+        return onPath ?? throw new InvalidOperationException(
+            $"No PostgreSQL server binaries (initdb, pg_ctl) were found under {debianRoot} or on PATH. " +
+            $"Install them (Debian: apt-get install -y postgresql) or set {ExternalServerVariable} to a superuser connection string.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint GetEffectiveUserId();
+
+    private static bool IsRoot() => OperatingSystem.IsLinux() && GetEffectiveUserId() == 0;
+
+    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, string? runAs, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo
+        {
+            FileName = runAs is null ? fileName : "runuser",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (runAs is not null)
+        {
+            start.ArgumentList.Add("-u");
+            start.ArgumentList.Add(runAs);
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(fileName);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {await stderr}{await stdout}");
+        }
+    }
+}
