@@ -1,0 +1,133 @@
+namespace PSUnifiedMigration.Engine.Model;
+
+public enum PlanIssueSeverity
+{
+    Warning,
+    Blocker,
+}
+
+/// <summary>Something analysis found that the operator must know (a warning) or fix first (a blocker).</summary>
+public sealed record MigrationPlanIssue(PlanIssueSeverity Severity, string Code, string Message, string? Remedy, string? Subject)
+{
+    public override string ToString() => Remedy is null ? Message : $"{Message} {Remedy}";
+}
+
+/// <summary>One source table as analysis found it.</summary>
+public sealed record SourceTableAnalysis(
+    string Table,
+    long Rows,
+    long Bytes,
+    string KeyColumn,
+    string KeyType,
+    bool KeyIsUnique,
+    IReadOnlyList<string> CarriedColumns);
+
+public sealed record SourceAnalysis(
+    string SourceName,
+    SourceSystem System,
+    string ServerVersion,
+    string Layout,
+    IReadOnlyList<SourceTableAnalysis> Tables,
+    string? VectorColumn,
+    string? VectorType,
+    IReadOnlyDictionary<int, long> VectorDimensions,
+    long ChunksWithoutVector)
+{
+    /// <summary>Hash of the source's tables and columns; a run refuses a source whose shape changed since the plan.</summary>
+    public string CatalogFingerprint { get; init; } = "";
+}
+
+public sealed record TargetTableAnalysis(string Table, long Rows, long RowsFromPlannedSources);
+
+public sealed record TargetAnalysis(
+    string ServerVersion,
+    bool PgvectorAvailable,
+    int? SchemaVersion,
+    string DenseVectorType,
+    int? DenseVectorDimensions,
+    IReadOnlyList<TargetTableAnalysis> Tables);
+
+/// <summary>Two records that would get the same unified id; both survive, the later one under a name-based id.</summary>
+public sealed record IdCollision(string TargetTable, Guid UnifiedId, string ExistingSource, string ExistingLegacyId, string IncomingSource, string IncomingLegacyId);
+
+public sealed record MigrationPlanStep(
+    int Order,
+    string Name,
+    string SourceName,
+    string SourceTable,
+    string TargetTable,
+    long EstimatedRecords,
+    long EstimatedBytes);
+
+/// <summary>
+/// What a migration will do, decided before it starts: analysis of every source and the target,
+/// ordered steps with estimates, warnings and blockers. A plan with blockers cannot be invoked.
+/// </summary>
+public sealed class MigrationPlan
+{
+    internal MigrationPlan(
+        IReadOnlyList<MigrationSource> sources,
+        MigrationTarget target,
+        int batchSize,
+        int? vectorDimensions,
+        IReadOnlyList<SourceAnalysis> sourceAnalyses,
+        TargetAnalysis? targetAnalysis,
+        IReadOnlyList<MigrationPlanStep> steps,
+        IReadOnlyList<IdCollision> idCollisions,
+        long idCollisionCount,
+        IReadOnlyList<MigrationPlanIssue> issues,
+        string fingerprint)
+    {
+        PlanId = Guid.NewGuid();
+        CreatedAt = DateTimeOffset.UtcNow;
+        Sources = sources;
+        Target = target;
+        BatchSize = batchSize;
+        VectorDimensions = vectorDimensions;
+        SourceAnalyses = sourceAnalyses;
+        TargetAnalysis = targetAnalysis;
+        Steps = steps;
+        IdCollisions = idCollisions;
+        IdCollisionCount = idCollisionCount;
+        Warnings = issues.Where(i => i.Severity == PlanIssueSeverity.Warning).ToArray();
+        Blockers = issues.Where(i => i.Severity == PlanIssueSeverity.Blocker).ToArray();
+        Fingerprint = fingerprint;
+    }
+
+    public Guid PlanId { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public IReadOnlyList<MigrationSource> Sources { get; }
+
+    public MigrationTarget Target { get; }
+
+    public int BatchSize { get; }
+
+    /// <summary>Dimension of the dense vectors in the unified store; records with another dimension are rejected.</summary>
+    public int? VectorDimensions { get; }
+
+    public IReadOnlyList<SourceAnalysis> SourceAnalyses { get; }
+
+    public TargetAnalysis? TargetAnalysis { get; }
+
+    public IReadOnlyList<MigrationPlanStep> Steps { get; }
+
+    /// <summary>Id collisions found against data already in the target (the first 100).</summary>
+    public IReadOnlyList<IdCollision> IdCollisions { get; }
+
+    public long IdCollisionCount { get; }
+
+    public IReadOnlyList<MigrationPlanIssue> Warnings { get; }
+
+    public IReadOnlyList<MigrationPlanIssue> Blockers { get; }
+
+    /// <summary>Hash of what decides the run's output (sources, tables, layouts, dimensions, batch size).</summary>
+    public string Fingerprint { get; }
+
+    public bool CanInvoke => Blockers.Count == 0;
+
+    public long TotalRecords => Steps.Sum(s => s.EstimatedRecords);
+
+    public long TotalBytes => Steps.Sum(s => s.EstimatedBytes);
+}

@@ -1,0 +1,88 @@
+namespace PSUnifiedMigration.Engine.Model;
+
+public enum MigrationStatus
+{
+    Running,
+    Succeeded,
+    CompletedWithRejects,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>A record that was not migrated, with the field at fault and what to do about it.</summary>
+public sealed record MigrationRecordError(string Step, string SourceTable, string RecordKey, string Field, string Reason, string ErrorId)
+{
+    public override string ToString() => $"{SourceTable} record {RecordKey}, field '{Field}': {Reason}";
+}
+
+public sealed class MigrationStepResult
+{
+    public required string Name { get; init; }
+
+    public required string SourceName { get; init; }
+
+    public required string SourceTable { get; init; }
+
+    public required string TargetTable { get; init; }
+
+    public MigrationStatus Status { get; internal set; } = MigrationStatus.Running;
+
+    public long Read { get; internal set; }
+
+    public long Migrated { get; internal set; }
+
+    public long Rejected { get; internal set; }
+
+    public long Skipped { get; internal set; }
+
+    /// <summary>Records that kept their place but took a name-based id because their own id was taken.</summary>
+    public long IdCollisions { get; internal set; }
+
+    public TimeSpan Duration { get; internal set; }
+}
+
+/// <summary>
+/// The outcome of one run. Counts always add up: Migrated + Rejected + Skipped = Read, per step and in total.
+/// </summary>
+public sealed class MigrationResult
+{
+    internal MigrationResult(Guid runId, MigrationPlan plan, IReadOnlyList<MigrationStepResult> steps)
+    {
+        RunId = runId;
+        Plan = plan;
+        Steps = steps;
+        StartedAt = DateTimeOffset.UtcNow;
+    }
+
+    public Guid RunId { get; }
+
+    public MigrationStatus Status { get; internal set; } = MigrationStatus.Running;
+
+    public IReadOnlyList<MigrationStepResult> Steps { get; }
+
+    public long Read => Steps.Sum(s => s.Read);
+
+    public long Migrated => Steps.Sum(s => s.Migrated);
+
+    public long Rejected => Steps.Sum(s => s.Rejected);
+
+    public long Skipped => Steps.Sum(s => s.Skipped);
+
+    public DateTimeOffset StartedAt { get; }
+
+    public TimeSpan Duration { get; internal set; }
+
+    public double RecordsPerSecond => Duration.TotalSeconds > 0 ? Math.Round(Read / Duration.TotalSeconds, 1) : 0;
+
+    /// <summary>Rejected records (the first 1,000; all of them are in the reject table) and the run's fatal error, if any.</summary>
+    public List<MigrationRecordError> Errors { get; } = [];
+
+    public string? FailureMessage { get; internal set; }
+
+    public MigrationPlan Plan { get; }
+
+    public MigrationTarget Target => Plan.Target;
+
+    /// <summary>Where the rejected records are kept, with their reasons.</summary>
+    public string RejectTable => $"{Targets.Postgres.UnifiedSchema.BookkeepingSchema}.rejects";
+}

@@ -1,0 +1,367 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using PSUnifiedMigration.Engine.Identity;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Transforms;
+
+namespace PSUnifiedMigration.Engine.Sources.ClaudeContext;
+
+/// <summary>
+/// Reads a Claude-Context installation in PostgreSQL (schema claude_context): one connection, one
+/// REPEATABLE READ snapshot for the whole run, keyset pagination on id (never OFFSET).
+/// </summary>
+public sealed class ClaudeContextReader : ISourceReader
+{
+    private const string KeyAlias = "__key";
+    private const string CtidAlias = "__ctid";
+
+    private NpgsqlConnection? _connection;
+    private NpgsqlTransaction? _snapshot;
+    private ClaudeContextCatalog? _catalog;
+
+    public ClaudeContextReader(MigrationSource source) => Source = source;
+
+    public MigrationSource Source { get; }
+
+    public async Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        var catalog = _catalog = await ClaudeContextCatalog.LoadAsync(connection, Source.Schema, cancellationToken);
+        var serverVersion = connection.PostgreSqlVersion.ToString();
+        var chunkSpec = catalog.ChunkLayout();
+        var layout = ClaudeContextCatalog.LayoutName(chunkSpec);
+        if (!catalog.SchemaExists)
+        {
+            issues.Add(Blocker("SourceSchemaMissing",
+                $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {Source.Endpoint.Display}.",
+                "Point -ConnectionString at the Claude-Context database, or pass the right -Schema."));
+            return (new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, [], null, null, new Dictionary<int, long>(), 0), []);
+        }
+
+        foreach (var required in new[] { "projects", "datasets", "chunks" }.Where(t => catalog.Table(t) is null))
+        {
+            issues.Add(Blocker("SourceTableMissing", $"Source '{Source.Name}': table {Source.Schema}.{required} does not exist.",
+                "This does not look like a Claude-Context installation; check the database and schema."));
+        }
+
+        if (catalog.Table("chunks") is not null && chunkSpec is null)
+        {
+            var columns = string.Join(", ", catalog.Table("chunks")!.Columns.Select(c => c.Name));
+            issues.Add(Blocker("ChunkLayoutUnrecognised",
+                $"Source '{Source.Name}': {Source.Schema}.chunks has columns ({columns}), which match neither known layout.",
+                "Expected either (content, vector, relative_path, ...) or (text, embedding, document_id, ...). Report the layout to the PSUnifiedMigration team."));
+        }
+
+        var tables = new List<SourceTableAnalysis>();
+        var steps = new List<SourceStep>();
+        foreach (var spec in Specs(chunkSpec))
+        {
+            var table = catalog.Table(spec.SourceTable);
+            if (table is null)
+            {
+                continue;
+            }
+
+            var key = table.Column("id");
+            if (key is null)
+            {
+                issues.Add(Blocker("SourceKeyMissing", $"Source '{Source.Name}': table {Source.Schema}.{table.Name} has no id column.",
+                    "Every Claude-Context table has an id; check that the schema is a Claude-Context schema."));
+                continue;
+            }
+
+            var (rows, bytes) = await CountAsync(connection, catalog.QualifiedName(table.Name), cancellationToken);
+            if (!table.KeyIsUnique)
+            {
+                issues.Add(Warning("SourceKeyNotUnique",
+                    $"Source '{Source.Name}': {Source.Schema}.{table.Name}.id has no unique index; duplicate ids will be rejected and reading orders by (id, ctid).",
+                    null));
+            }
+
+            tables.Add(new SourceTableAnalysis(table.Name, rows, bytes, "id", key.Type, table.KeyIsUnique, CarriedColumns(spec, table)));
+            steps.Add(new SourceStep(Source.Name, table.Name, spec.Target, rows, bytes));
+        }
+
+        var (vectorType, dimensions, withoutVector) = chunkSpec is null
+            ? (null, new Dictionary<int, long>(), 0L)
+            : await VectorDimensionsAsync(connection, catalog, chunkSpec, cancellationToken);
+        if (vectorType is not null && vectorType.StartsWith("double precision", StringComparison.Ordinal))
+        {
+            issues.Add(Warning("VectorPrecisionNarrowed",
+                $"Source '{Source.Name}': chunk vectors are double precision; the unified store keeps float32 (as pgvector and Qdrant do).", null));
+        }
+
+        var analysis = new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, tables, chunkSpec?.VectorColumn, vectorType, dimensions, withoutVector)
+        {
+            CatalogFingerprint = catalog.Fingerprint(),
+        };
+        return (analysis, steps);
+    }
+
+    public async IAsyncEnumerable<SourceKeyPage> ReadKeysAsync(SourceStep step, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        var table = _catalog?.QualifiedName(step.SourceTable) ?? throw new InvalidOperationException("AnalyzeAsync must run first.");
+        string? last = null;
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(last is null
+                ? $"SELECT DISTINCT s.\"id\", s.\"id\"::text FROM {table} AS s WHERE s.\"id\" IS NOT NULL ORDER BY 1 LIMIT $1"
+                : $"SELECT DISTINCT s.\"id\", s.\"id\"::text FROM {table} AS s WHERE s.\"id\" > $2 ORDER BY 1 LIMIT $1", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = pageSize });
+            if (last is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = last, NpgsqlDbType = NpgsqlDbType.Unknown });
+            }
+
+            var legacy = new List<string>(pageSize);
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    legacy.Add(reader.GetString(1));
+                }
+            }
+
+            if (legacy.Count == 0)
+            {
+                yield break;
+            }
+
+            yield return new SourceKeyPage(legacy, legacy.Select(id => DeterministicId.ForLegacyId(Source.SystemOrigin, id)).ToArray());
+            if (legacy.Count < pageSize)
+            {
+                yield break;
+            }
+
+            last = legacy[^1];
+        }
+    }
+
+    public async Task BeginSnapshotAsync(CancellationToken cancellationToken)
+    {
+        var connection = await ConnectAsync(cancellationToken);
+        _snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, _snapshot))
+        {
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The catalog is read inside the snapshot, so the run sees exactly the shape its rows have.
+        _catalog = await ClaudeContextCatalog.LoadAsync(connection, Source.Schema, cancellationToken);
+    }
+
+    /// <summary>The source's shape as the open snapshot sees it; compared with the plan's.</summary>
+    public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint();
+
+    public async IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var catalog = _catalog ?? throw new InvalidOperationException("BeginSnapshotAsync must run before ReadAsync.");
+        var connection = _connection!;
+        var spec = Specs(catalog.ChunkLayout()).Single(s => s.SourceTable == step.SourceTable);
+        var table = catalog.Table(step.SourceTable)!;
+        var position = after ?? new SourcePosition(false, null, null, null);
+        var select = SelectList(catalog, spec, table);
+        var from = $"FROM {catalog.QualifiedName(table.Name)} AS s";
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = _snapshot };
+            if (!position.NullKeysDone)
+            {
+                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" IS NULL AND s.ctid > $1::tid ORDER BY s.ctid LIMIT $2";
+                command.Parameters.Add(new NpgsqlParameter { Value = position.LastNullCtid ?? "(0,0)" });
+            }
+            else if (position.LastKey is null)
+            {
+                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" IS NOT NULL ORDER BY {Order(table)} LIMIT $1";
+            }
+            else if (table.KeyIsUnique)
+            {
+                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" > $1 ORDER BY {Order(table)} LIMIT $2";
+                command.Parameters.Add(new NpgsqlParameter { Value = position.LastKey, NpgsqlDbType = NpgsqlDbType.Unknown });
+            }
+            else
+            {
+                command.CommandText = $"SELECT {select} {from} WHERE (s.\"id\", s.ctid) > ($1, $2::tid) ORDER BY {Order(table)} LIMIT $3";
+                command.Parameters.Add(new NpgsqlParameter { Value = position.LastKey, NpgsqlDbType = NpgsqlDbType.Unknown });
+                command.Parameters.Add(new NpgsqlParameter { Value = position.LastCtid ?? "(0,0)" });
+            }
+
+            command.Parameters.Add(new NpgsqlParameter { Value = batchSize });
+            var records = new List<UnifiedRecord>();
+            var rejects = new List<RejectedRecord>();
+            var next = position;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var values = new object?[reader.FieldCount];
+                    reader.GetValues(values!);
+                    var row = new SourceRow(ordinals, values);
+                    var key = row.Raw(KeyAlias) as string;
+                    var ctid = (string)row.Raw(CtidAlias)!;
+                    if (key is null)
+                    {
+                        rejects.Add(new RejectedRecord(table.Name, $"ctid {ctid}", "id",
+                            "has a NULL id. Give the record an id in the source, or delete it.", "RecordIdNull"));
+                        next = next with { LastNullCtid = ctid };
+                        continue;
+                    }
+
+                    if (!table.KeyIsUnique && key == next.LastKey)
+                    {
+                        rejects.Add(new RejectedRecord(table.Name, key, "id",
+                            $"duplicates the id of an earlier record (this copy is at ctid {ctid}). Remove or re-key the duplicate in the source.", "RecordIdDuplicate"));
+                    }
+                    else
+                    {
+                        Transform(spec, row, key, vectorDimensions, records, rejects);
+                    }
+
+                    next = next with { LastKey = key, LastCtid = ctid };
+                }
+            }
+
+            var pageFull = records.Count + rejects.Count == batchSize;
+            if (!pageFull && !next.NullKeysDone)
+            {
+                // The null-key pass is over; the keyed pass starts from the beginning.
+                next = next with { NullKeysDone = true };
+            }
+
+            if (records.Count + rejects.Count > 0 || next != position)
+            {
+                yield return new SourceBatch(step, records, rejects, next);
+            }
+
+            if (!pageFull && position.NullKeysDone)
+            {
+                yield break;
+            }
+
+            position = next;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_snapshot is not null)
+        {
+            await _snapshot.DisposeAsync();
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private void Transform(ClaudeTableSpec spec, SourceRow row, string key, int? vectorDimensions, List<UnifiedRecord> records, List<RejectedRecord> rejects)
+    {
+        var record = new UnifiedRecord(spec.Target, spec.SourceTable, key,
+            DeterministicId.ForLegacyId(Source.SystemOrigin, key),
+            DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{spec.SourceTable}/{key}"));
+        record["legacy_id"] = key;
+        record["system_origin"] = Source.SystemOrigin;
+        record["source_name"] = Source.Name;
+        try
+        {
+            spec.Map(row, record, vectorDimensions);
+            records.Add(record);
+        }
+        catch (RecordRejectedException rejected)
+        {
+            rejects.Add(new RejectedRecord(spec.SourceTable, key, rejected.Field, rejected.Message, rejected.ErrorId));
+        }
+    }
+
+    private static IEnumerable<ClaudeTableSpec> Specs(ClaudeTableSpec? chunkSpec) =>
+        chunkSpec is null ? ClaudeContextTables.ParentTables : [.. ClaudeContextTables.ParentTables, chunkSpec];
+
+    private static string Order(CatalogTable table) => table.KeyIsUnique ? "s.\"id\"" : "s.\"id\", s.ctid";
+
+    private static IReadOnlyList<string> CarriedColumns(ClaudeTableSpec spec, CatalogTable table) =>
+        table.Columns.Select(c => c.Name).Where(c => c != "id" && spec.Known.All(k => k.Name != c)).ToArray();
+
+    /// <summary>
+    /// The select list: key and position, each known column cast to its reading type (NULL when the
+    /// table lacks it), lookups in other tables, and every unknown column as one JSON object.
+    /// </summary>
+    private static string SelectList(ClaudeContextCatalog catalog, ClaudeTableSpec spec, CatalogTable table)
+    {
+        var parts = new List<string> { $"s.\"id\"::text AS {Sql.Quote(KeyAlias)}", $"s.ctid::text AS {Sql.Quote(CtidAlias)}" };
+        foreach (var known in spec.Known)
+        {
+            var cast = known.Cast == "json" ? "text" : known.Cast;
+            // real[] sources can hold NULL elements; they are read as nullable so the record can be rejected by index.
+            var expression = table.Column(known.Name) is null ? $"NULL::{cast}" : $"s.{Sql.Quote(known.Name)}::{cast}";
+            parts.Add($"{expression} AS {Sql.Quote(known.Name)}");
+        }
+
+        foreach (var lookup in spec.Lookups)
+        {
+            var other = catalog.Table(lookup.Table);
+            var available = other?.Column("id") is not null && other.Column(lookup.ValueColumn) is not null && table.Column(lookup.LocalColumn) is not null;
+            parts.Add(available
+                ? $"(SELECT x.{Sql.Quote(lookup.ValueColumn)}::text FROM {catalog.QualifiedName(lookup.Table)} AS x " +
+                  $"WHERE x.\"id\" = s.{Sql.Quote(lookup.LocalColumn)} LIMIT 1) AS {Sql.Quote(lookup.Alias)}"
+                : $"NULL::text AS {Sql.Quote(lookup.Alias)}");
+        }
+
+        var carried = CarriedColumns(spec, table);
+        parts.Add(carried.Count == 0
+            ? $"NULL::text AS {Sql.Quote(ClaudeContextTables.ExtraColumnsAlias)}"
+            : $"(SELECT row_to_json(x)::text FROM (SELECT {string.Join(", ", carried.Select(c => "s." + Sql.Quote(c)))}) AS x) AS {Sql.Quote(ClaudeContextTables.ExtraColumnsAlias)}");
+        return string.Join(", ", parts);
+    }
+
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken) =>
+        _connection ??= await Source.Endpoint.OpenAsync(cancellationToken);
+
+    private static async Task<(long Rows, long Bytes)> CountAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT count(*), pg_total_relation_size({Sql.Literal(qualifiedTable)}::regclass) FROM {qualifiedTable}", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task<(string? Type, Dictionary<int, long> Dimensions, long WithoutVector)> VectorDimensionsAsync(
+        NpgsqlConnection connection, ClaudeContextCatalog catalog, ClaudeTableSpec chunkSpec, CancellationToken cancellationToken)
+    {
+        var column = catalog.Table("chunks")!.Column(chunkSpec.VectorColumn!)!;
+        var quoted = Sql.Quote(column.Name);
+        var dimension = column.TypeName == "vector" ? "vector_dims(c." + quoted + ")" : "cardinality(c." + quoted + ")";
+        await using var command = new NpgsqlCommand(
+            $"SELECT {dimension}, count(*) FROM {catalog.QualifiedName("chunks")} AS c GROUP BY 1", connection);
+        var dimensions = new Dictionary<int, long>();
+        long withoutVector = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.IsDBNull(0))
+            {
+                withoutVector = reader.GetInt64(1);
+            }
+            else
+            {
+                dimensions[reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return (column.Type, dimensions, withoutVector);
+    }
+
+    private MigrationPlanIssue Blocker(string code, string message, string remedy) => new(PlanIssueSeverity.Blocker, code, message, remedy, Source.Name);
+
+    private MigrationPlanIssue Warning(string code, string message, string? remedy) => new(PlanIssueSeverity.Warning, code, message, remedy, Source.Name);
+}

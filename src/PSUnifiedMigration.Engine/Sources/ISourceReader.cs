@@ -1,0 +1,50 @@
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Transforms;
+
+namespace PSUnifiedMigration.Engine.Sources;
+
+/// <summary>One source table to migrate into one unified table.</summary>
+public sealed record SourceStep(string SourceName, string SourceTable, UnifiedTable Target, long Rows, long Bytes)
+{
+    public string Name => $"{SourceName}:{SourceTable}";
+}
+
+/// <summary>
+/// Where reading stopped, stored with each batch's checkpoint. Rows with a null key are read first
+/// (by physical position), then the rest by key; Ctid breaks ties where the key is not unique.
+/// </summary>
+public sealed record SourcePosition(bool NullKeysDone, string? LastNullCtid, string? LastKey, string? LastCtid);
+
+/// <summary>A page read from the source: transformed records and rejects, in source order.</summary>
+public sealed record SourceBatch(SourceStep Step, IReadOnlyList<UnifiedRecord> Records, IReadOnlyList<RejectedRecord> Rejects, SourcePosition Position)
+{
+    public int Read => Records.Count + Rejects.Count;
+}
+
+/// <summary>A source system's reader: analysis for the plan, then consistent, paged reads for the run.</summary>
+public interface ISourceReader : IAsyncDisposable
+{
+    MigrationSource Source { get; }
+
+    /// <summary>Introspects the source; problems that stop a migration are added as blockers.</summary>
+    Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken);
+
+    /// <summary>Streams a table's keys and candidate unified ids, in pages, for the plan's collision probe.</summary>
+    IAsyncEnumerable<SourceKeyPage> ReadKeysAsync(SourceStep step, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>Starts the read-only snapshot every later read sees.</summary>
+    Task BeginSnapshotAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads one step in pages of at most batchSize rows, after a position.</summary>
+    IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions, CancellationToken cancellationToken);
+}
+
+public static class SourceReaders
+{
+    public static ISourceReader Create(MigrationSource source) => source.System switch
+    {
+        SourceSystem.ClaudeContext => new ClaudeContext.ClaudeContextReader(source),
+        _ => throw new MigrationException("SourceSystemUnsupported", MigrationErrorKind.InvalidArgument, $"No reader for {source.System}.", source),
+    };
+}

@@ -1,0 +1,221 @@
+using Npgsql;
+using NpgsqlTypes;
+using PSUnifiedMigration.Engine.Sources;
+using PSUnifiedMigration.Engine.Transforms;
+
+namespace PSUnifiedMigration.Engine.Targets.Postgres;
+
+/// <summary>What writing one batch did, beyond what the reader already rejected.</summary>
+public sealed record BatchOutcome(long Migrated, long Skipped, long IdCollisions, IReadOnlyList<RejectedRecord> DanglingReferences);
+
+/// <summary>
+/// Writes a batch into a unified table inside the caller's transaction: binary COPY into a temp
+/// staging table, reject rows whose parents are missing, assign ids through the id map, then an
+/// upsert that changes nothing when the row is already identical (so re-runs add nothing).
+/// </summary>
+internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vectorStorage)
+{
+    private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
+    private static readonly string IdMap = $"{U}.{Sql.Quote(UnifiedSchema.IdMapTable)}";
+    private readonly HashSet<string> _stagingCreated = [];
+
+    public async Task<BatchOutcome> WriteAsync(NpgsqlTransaction transaction, Guid runId, SourceBatch batch, CancellationToken cancellationToken)
+    {
+        var table = batch.Step.Target;
+        if (batch.Records.Count == 0)
+        {
+            return new BatchOutcome(0, 0, 0, []);
+        }
+
+        var stage = await PrepareStagingAsync(transaction, table, cancellationToken);
+        await CopyAsync(stage, table, batch.Records, cancellationToken);
+        var dangling = await RemoveDanglingAsync(transaction, stage, batch, cancellationToken);
+        var collisions = await AssignIdsAsync(transaction, stage, batch, runId, cancellationToken);
+        var staged = batch.Records.Count - dangling.Count;
+        var migrated = await UpsertAsync(transaction, stage, batch, runId, cancellationToken);
+        return new BatchOutcome(migrated, staged - migrated, collisions, dangling);
+    }
+
+    private async Task<string> PrepareStagingAsync(NpgsqlTransaction transaction, UnifiedTable table, CancellationToken cancellationToken)
+    {
+        var stage = Sql.Quote("psum_stage_" + table.Name);
+        if (_stagingCreated.Add(table.Name))
+        {
+            var columns = new List<string> { "candidate_id uuid", "alternate_id uuid" };
+            columns.AddRange(table.Columns.Select(c => $"{Sql.Quote(c.Name)} {StagingType(c.Kind)}"));
+            columns.AddRange(table.References.SelectMany(r => new[] { $"{RefTable(r)} text", $"{RefKey(r)} text" }));
+            await ExecuteAsync(transaction,
+                $"CREATE TEMP TABLE IF NOT EXISTS {stage} ({string.Join(", ", columns)}) ON COMMIT DELETE ROWS", cancellationToken);
+        }
+
+        return "pg_temp." + stage;
+    }
+
+    private async Task CopyAsync(string stage, UnifiedTable table, IReadOnlyList<UnifiedRecord> records, CancellationToken cancellationToken)
+    {
+        var columns = new List<string> { "candidate_id", "alternate_id" };
+        columns.AddRange(table.Columns.Select(c => c.Name));
+        var copyColumns = string.Join(", ", columns.Select(Sql.Quote).Concat(table.References.SelectMany(r => new[] { RefTable(r), RefKey(r) })));
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {stage} ({copyColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var record in records)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(record.CandidateId, NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(record.AlternateId, NpgsqlDbType.Uuid, cancellationToken);
+            for (var i = 0; i < table.Columns.Count; i++)
+            {
+                await WriteValueAsync(importer, record.Values[i], table.Columns[i].Kind, cancellationToken);
+            }
+
+            foreach (var reference in record.References)
+            {
+                await WriteValueAsync(importer, reference?.SourceTable, ColumnKind.Text, cancellationToken);
+                await WriteValueAsync(importer, reference?.LegacyId, ColumnKind.Text, cancellationToken);
+            }
+        }
+
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    private static async Task WriteValueAsync(NpgsqlBinaryImporter importer, object? value, ColumnKind kind, CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync(cancellationToken);
+            return;
+        }
+
+        switch (kind)
+        {
+            case ColumnKind.Text or ColumnKind.Json:
+                await importer.WriteAsync((string)value, NpgsqlDbType.Text, cancellationToken);
+                break;
+            case ColumnKind.Boolean:
+                await importer.WriteAsync((bool)value, NpgsqlDbType.Boolean, cancellationToken);
+                break;
+            case ColumnKind.Integer:
+                await importer.WriteAsync((int)value, NpgsqlDbType.Integer, cancellationToken);
+                break;
+            case ColumnKind.Timestamp:
+                await importer.WriteAsync(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken);
+                break;
+            case ColumnKind.Uuid:
+                await importer.WriteAsync((Guid)value, NpgsqlDbType.Uuid, cancellationToken);
+                break;
+            case ColumnKind.Vector:
+                await importer.WriteAsync((float[])value, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind));
+        }
+    }
+
+    /// <summary>Removes and returns staged rows that point at a parent this source never migrated.</summary>
+    private async Task<List<RejectedRecord>> RemoveDanglingAsync(NpgsqlTransaction transaction, string stage, SourceBatch batch, CancellationToken cancellationToken)
+    {
+        var rejects = new List<RejectedRecord>();
+        foreach (var reference in batch.Step.Target.References)
+        {
+            await using var command = new NpgsqlCommand($"""
+                DELETE FROM {stage} AS s
+                WHERE s.{RefKey(reference)} IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM {IdMap} AS m
+                    WHERE m.source_name = $1 AND m.source_table = s.{RefTable(reference)} AND m.legacy_id = s.{RefKey(reference)})
+                RETURNING s.legacy_id, s.{RefTable(reference)}, s.{RefKey(reference)}
+                """, connection, transaction)
+            {
+                Parameters = { new() { Value = batch.Step.SourceName } },
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rejects.Add(new RejectedRecord(batch.Step.SourceTable, reader.GetString(0), reference.Column,
+                    $"refers to {reader.GetString(1)} record {reader.GetString(2)}, which is missing from the source or was itself rejected. " +
+                    "Restore the parent record, or fix or clear the reference.", "ReferenceDangling"));
+            }
+        }
+
+        return rejects;
+    }
+
+    /// <summary>Maps each staged legacy id to its unified id once; returns how many took a name-based id after a collision.</summary>
+    private async Task<long> AssignIdsAsync(NpgsqlTransaction transaction, string stage, SourceBatch batch, Guid runId, CancellationToken cancellationToken)
+    {
+        await using (var insert = new NpgsqlCommand($"""
+            INSERT INTO {IdMap} (source_name, source_table, legacy_id, target_table, unified_id, system_origin, run_id)
+            SELECT @source, @source_table, s.legacy_id, @target_table,
+                   CASE WHEN EXISTS (SELECT 1 FROM {IdMap} AS o WHERE o.target_table = @target_table AND o.unified_id = s.candidate_id)
+                        THEN s.alternate_id ELSE s.candidate_id END,
+                   s.system_origin, @run
+            FROM {stage} AS s
+            ON CONFLICT (source_name, source_table, legacy_id) DO NOTHING
+            """, connection, transaction))
+        {
+            AddStepParameters(insert, batch, runId);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*) FROM {stage} AS s
+            JOIN {IdMap} AS m ON m.source_name = @source AND m.source_table = @source_table AND m.legacy_id = s.legacy_id
+            WHERE m.unified_id = s.alternate_id
+            """, connection, transaction);
+        AddStepParameters(command, batch, runId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private async Task<int> UpsertAsync(NpgsqlTransaction transaction, string stage, SourceBatch batch, Guid runId, CancellationToken cancellationToken)
+    {
+        var table = batch.Step.Target;
+        var dataColumns = table.Columns.Select(c => Sql.Quote(c.Name)).ToList();
+        var referenceColumns = table.References.Select(r => Sql.Quote(r.Column)).ToList();
+        var compared = dataColumns.Concat(referenceColumns).ToList();
+        var selectValues = table.Columns.Select(c => $"s.{Sql.Quote(c.Name)}" + TargetCast(c.Kind))
+            .Concat(table.References.Select((_, i) => $"r{i}.unified_id"));
+        var joins = string.Concat(table.References.Select((r, i) =>
+            $"\nLEFT JOIN {IdMap} AS r{i} ON r{i}.source_name = @source AND r{i}.source_table = s.{RefTable(r)} AND r{i}.legacy_id = s.{RefKey(r)}"));
+        await using var command = new NpgsqlCommand($"""
+            INSERT INTO {U}.{Sql.Quote(table.Name)} AS t (id, {string.Join(", ", compared)}, run_id)
+            SELECT m.unified_id, {string.Join(", ", selectValues)}, @run
+            FROM {stage} AS s
+            JOIN {IdMap} AS m ON m.source_name = @source AND m.source_table = @source_table AND m.legacy_id = s.legacy_id{joins}
+            ON CONFLICT (id) DO UPDATE SET {string.Join(", ", compared.Select(c => $"{c} = EXCLUDED.{c}"))}, run_id = EXCLUDED.run_id
+            WHERE t.source_name = EXCLUDED.source_name AND t.legacy_id = EXCLUDED.legacy_id
+              AND ({string.Join(", ", compared.Select(c => "t." + c))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c))})
+            """, connection, transaction);
+        AddStepParameters(command, batch, runId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void AddStepParameters(NpgsqlCommand command, SourceBatch batch, Guid runId)
+    {
+        command.Parameters.AddWithValue("source", batch.Step.SourceName);
+        command.Parameters.AddWithValue("source_table", batch.Step.SourceTable);
+        command.Parameters.AddWithValue("target_table", batch.Step.Target.Name);
+        command.Parameters.AddWithValue("run", runId);
+    }
+
+    private async Task ExecuteAsync(NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private string TargetCast(ColumnKind kind) => kind switch
+    {
+        ColumnKind.Json => "::jsonb",
+        ColumnKind.Vector when vectorStorage.Pgvector => "::vector",
+        _ => "",
+    };
+
+    private static string StagingType(ColumnKind kind) => kind switch
+    {
+        ColumnKind.Json => "text",
+        ColumnKind.Vector => "real[]",
+        _ => UnifiedSchemaInstaller.ColumnType(kind, new VectorStorage(false, null)),
+    };
+
+    private static string RefTable(UnifiedReference reference) => Sql.Quote("ref_table_" + reference.Column);
+
+    private static string RefKey(UnifiedReference reference) => Sql.Quote("ref_key_" + reference.Column);
+}

@@ -1,0 +1,179 @@
+using System.Text;
+using Npgsql;
+
+namespace PSUnifiedMigration.Engine.Targets.Postgres;
+
+/// <summary>What the unified store's dense_vector column is.</summary>
+public sealed record VectorStorage(bool Pgvector, int? Dimensions)
+{
+    public string SqlType => Pgvector ? (Dimensions is { } n ? $"vector({n})" : "vector") : "real[]";
+}
+
+/// <summary>Creates the unified and bookkeeping schemas, and records their version.</summary>
+public static class UnifiedSchemaInstaller
+{
+    private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
+    private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
+
+    public static async Task<int?> InstalledVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT CASE WHEN to_regclass('{UnifiedSchema.BookkeepingSchema}.schema_version') IS NULL THEN NULL ELSE 0 END", connection, transaction);
+        if (await command.ExecuteScalarAsync(cancellationToken) is DBNull or null)
+        {
+            return null;
+        }
+
+        command.CommandText = $"SELECT max(version) FROM {B}.schema_version";
+        return await command.ExecuteScalarAsync(cancellationToken) is int version ? version : null;
+    }
+
+    /// <summary>The dense_vector storage of the installed data schema, or null when the data schema is not installed yet.</summary>
+    public static async Task<VectorStorage?> InstalledVectorStorageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        if (await InstalledVersionAsync(connection, transaction, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"SELECT max(value) FILTER (WHERE key = 'dense_vector_type'), max(value) FILTER (WHERE key = 'dense_vector_dimensions') FROM {B}.settings", connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+        {
+            return null;
+        }
+
+        int? dimensions = reader.IsDBNull(1) || !int.TryParse(reader.GetString(1), out var n) ? null : n;
+        return new VectorStorage(reader.GetString(0) == "vector", dimensions);
+    }
+
+    public static async Task<bool> PgvectorAvailableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')", connection);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Installs the bookkeeping schema when it is missing, in the caller's transaction.</summary>
+    public static async Task EnsureBookkeepingAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        var installed = await InstalledVersionAsync(connection, transaction, cancellationToken);
+        if (installed > UnifiedSchema.CurrentVersion)
+        {
+            throw new MigrationException("TargetSchemaTooNew", MigrationErrorKind.InvalidOperation,
+                $"The target's unified schema is version {installed}, newer than this module's version {UnifiedSchema.CurrentVersion}. Update PSUnifiedMigration.");
+        }
+
+        if (installed is null)
+        {
+            await ExecuteAsync(connection, transaction, BookkeepingDdl() +
+                $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, 'unified store: projects, datasets, documents, chunks, id map');",
+                cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Installs the bookkeeping and data schemas when they are missing, in the caller's transaction.
+    /// The data schema's dense_vector type is fixed at that moment: pgvector when available, real[] otherwise.
+    /// </summary>
+    public static async Task<VectorStorage> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int? vectorDimensions, CancellationToken cancellationToken)
+    {
+        await EnsureBookkeepingAsync(connection, transaction, cancellationToken);
+        if (await InstalledVectorStorageAsync(connection, transaction, cancellationToken) is { } installed)
+        {
+            return installed;
+        }
+
+        var storage = new VectorStorage(await PgvectorAvailableAsync(connection, cancellationToken), vectorDimensions);
+        var ddl = new StringBuilder();
+        if (storage.Pgvector)
+        {
+            ddl.AppendLine("CREATE EXTENSION IF NOT EXISTS vector;");
+        }
+
+        ddl.AppendLine(DataDdl(storage));
+        ddl.AppendLine($"INSERT INTO {B}.settings (key, value) VALUES ('dense_vector_type', {Sql.Literal(storage.Pgvector ? "vector" : "real[]")})" +
+                       (storage.Dimensions is { } d ? $", ('dense_vector_dimensions', '{d}');" : ";"));
+        await ExecuteAsync(connection, transaction, ddl.ToString(), cancellationToken);
+        return storage;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static string BookkeepingDdl() => $"""
+        CREATE SCHEMA {B};
+        CREATE TABLE {B}.schema_version (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE {B}.settings (key text PRIMARY KEY, value text NOT NULL);
+        CREATE TABLE {B}.runs (
+            run_id uuid PRIMARY KEY, plan_id uuid NOT NULL, plan_fingerprint text NOT NULL, sources text NOT NULL,
+            status text NOT NULL, started_at timestamptz NOT NULL, finished_at timestamptz, started_by text,
+            read bigint NOT NULL DEFAULT 0, migrated bigint NOT NULL DEFAULT 0, rejected bigint NOT NULL DEFAULT 0,
+            skipped bigint NOT NULL DEFAULT 0, failure text);
+        CREATE TABLE {B}.checkpoints (
+            run_id uuid NOT NULL REFERENCES {B}.runs (run_id) ON DELETE CASCADE, step text NOT NULL,
+            source_name text NOT NULL, source_table text NOT NULL, target_table text NOT NULL, position jsonb,
+            status text NOT NULL, read bigint NOT NULL, migrated bigint NOT NULL, rejected bigint NOT NULL,
+            skipped bigint NOT NULL, id_collisions bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, step));
+        CREATE TABLE {B}.rejects (
+            reject_id bigserial PRIMARY KEY, run_id uuid NOT NULL REFERENCES {B}.runs (run_id) ON DELETE CASCADE, step text NOT NULL,
+            source_name text NOT NULL, source_table text NOT NULL, record_key text NOT NULL, field text NOT NULL,
+            reason text NOT NULL, error_id text NOT NULL, rejected_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX ON {B}.rejects (run_id, source_name, source_table);
+        CREATE TABLE {B}.savepoints (
+            name text PRIMARY KEY, storage_schema text NOT NULL UNIQUE, schema_version integer NOT NULL,
+            created_at timestamptz NOT NULL, tables jsonb NOT NULL);
+        """;
+
+    private static string DataDdl(VectorStorage storage)
+    {
+        var ddl = new StringBuilder($"""
+            CREATE SCHEMA {U};
+            CREATE TABLE {U}.{Sql.Quote(UnifiedSchema.IdMapTable)} (
+                source_name text NOT NULL, source_table text NOT NULL, legacy_id text NOT NULL, target_table text NOT NULL,
+                unified_id uuid NOT NULL, system_origin text NOT NULL, run_id uuid NOT NULL,
+                PRIMARY KEY (source_name, source_table, legacy_id), UNIQUE (target_table, unified_id));
+
+            """);
+        foreach (var table in UnifiedSchema.Tables)
+        {
+            var columns = new List<string> { "id uuid PRIMARY KEY" };
+            columns.AddRange(table.Columns.Select(c => $"{Sql.Quote(c.Name)} {ColumnType(c.Kind, storage)}" +
+                (c.Name is "legacy_id" or "system_origin" or "source_name" ? " NOT NULL" : "")));
+            // Deferrable, so a savepoint restore can reload tables in any order inside one transaction.
+            columns.AddRange(table.References.Select(r =>
+                $"{Sql.Quote(r.Column)} uuid REFERENCES {U}.{Sql.Quote(r.ParentTable)} (id) DEFERRABLE INITIALLY IMMEDIATE"));
+            columns.Add("run_id uuid NOT NULL");
+            if (table.Columns.Any(c => c.Kind == ColumnKind.Vector) && !storage.Pgvector && storage.Dimensions is { } dimensions)
+            {
+                columns.Add($"CONSTRAINT {Sql.Quote(table.Name + "_dense_vector_dimensions")} CHECK (dense_vector IS NULL OR cardinality(dense_vector) = {dimensions})");
+            }
+
+            ddl.AppendLine($"CREATE TABLE {U}.{Sql.Quote(table.Name)} (\n    {string.Join(",\n    ", columns)});");
+            ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} (source_name, legacy_id);");
+            foreach (var reference in table.References)
+            {
+                ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} ({Sql.Quote(reference.Column)});");
+            }
+        }
+
+        return ddl.ToString();
+    }
+
+    public static string ColumnType(ColumnKind kind, VectorStorage storage) => kind switch
+    {
+        ColumnKind.Text => "text",
+        ColumnKind.Boolean => "boolean",
+        ColumnKind.Integer => "integer",
+        ColumnKind.Timestamp => "timestamptz",
+        ColumnKind.Json => "jsonb",
+        ColumnKind.Uuid => "uuid",
+        ColumnKind.Vector => storage.SqlType,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

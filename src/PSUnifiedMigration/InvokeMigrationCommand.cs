@@ -1,0 +1,79 @@
+using System.Management.Automation;
+using PSUnifiedMigration.Engine;
+using PSUnifiedMigration.Engine.Execution;
+using PSUnifiedMigration.Engine.Model;
+
+namespace PSUnifiedMigration;
+
+/// <summary>
+/// Invoke-Migration: runs a plan. Each batch commits with its checkpoint; bad records stop the run
+/// with an error naming the record, or with -ContinueOnError go to the reject table and are counted.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(MigrationResult))]
+public sealed class InvokeMigrationCommand : MigrationCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public MigrationPlan? Plan { get; set; }
+
+    /// <summary>Reject records that cannot be migrated (with their reason) instead of stopping the run.</summary>
+    [Parameter]
+    public SwitchParameter ContinueOnError { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var plan = Plan!;
+        if (!plan.CanInvoke)
+        {
+            ThrowAsTerminating(new MigrationException("PlanHasBlockers", MigrationErrorKind.InvalidOperation,
+                $"The plan has {plan.Blockers.Count} blocker(s) and cannot be invoked. {string.Join(" ", plan.Blockers)}", plan));
+        }
+
+        var sources = string.Join(", ", plan.Sources.Select(s => s.Name));
+        if (!ShouldProcess(plan.Target.ToString(), $"Migrate {plan.Steps.Count} step(s), about {plan.TotalRecords:N0} records, from {sources}"))
+        {
+            return;
+        }
+
+        var progress = new MigrationProgressWriter(this, $"Migrating into {plan.Target.Name}");
+        MigrationResult result;
+        try
+        {
+            result = RunEngine((post, token) => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(ContinueOnError),
+                p => post(() => progress.Write(p)), token));
+        }
+        catch (MigrationRunFailedException e)
+        {
+            progress.Complete($"Failed: {e.Message}");
+            WriteObject(e.Result);
+            ThrowAsTerminating(e);
+            return;
+        }
+        catch (MigrationException e)
+        {
+            progress.Complete("Failed");
+            ThrowAsTerminating(e);
+            return;
+        }
+
+        progress.Complete($"{result.Status}: {result.Read:N0} read, {result.Migrated:N0} migrated, {result.Skipped:N0} skipped, {result.Rejected:N0} rejected");
+        foreach (var step in result.Steps)
+        {
+            WriteVerbose($"{step.Name}: {step.Status}, read {step.Read}, migrated {step.Migrated}, skipped {step.Skipped}, rejected {step.Rejected}, in {step.Duration}.");
+        }
+
+        if (result.Rejected > 0)
+        {
+            WriteWarning($"{result.Rejected} record(s) were rejected and not migrated. Their reasons are in the result's Errors and in " +
+                         $"{result.RejectTable} (run_id '{result.RunId}').");
+        }
+
+        if (result.Steps.Sum(s => s.IdCollisions) is var collisions and > 0)
+        {
+            WriteWarning($"{collisions} record(s) kept their place under a name-based id because another record held their id; see unified.id_map.");
+        }
+
+        WriteObject(result);
+    }
+}

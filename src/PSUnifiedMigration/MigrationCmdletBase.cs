@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using PSUnifiedMigration.Engine;
+
+namespace PSUnifiedMigration;
+
+/// <summary>
+/// What every cmdlet shares: engine work runs on the thread pool while this pipeline thread writes
+/// its progress and output (PowerShell requires that); Ctrl+C cancels the work; engine errors become
+/// ErrorRecords with their ErrorId, category and target.
+/// </summary>
+public abstract class MigrationCmdletBase : PSCmdlet
+{
+    private readonly CancellationTokenSource _stopping = new();
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <summary>
+    /// Runs engine work, executing the actions it posts (progress, verbose) on the pipeline thread as they come.
+    /// </summary>
+    protected T RunEngine<T>(Func<Action<Action>, CancellationToken, Task<T>> work)
+    {
+        using var posted = new BlockingCollection<Action>();
+        var task = Task.Run(() => work(action => posted.Add(action), _stopping.Token));
+        task.ContinueWith(_ => posted.CompleteAdding(), TaskScheduler.Default);
+        foreach (var action in posted.GetConsumingEnumerable())
+        {
+            action();
+        }
+
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    protected static ErrorRecord ToErrorRecord(MigrationException e) => new(e, e.ErrorId, Category(e.Kind), e.Target);
+
+    /// <summary>Turns any failure into a terminating error; unexpected ones keep their message but no stack trace.</summary>
+    protected void ThrowAsTerminating(Exception e)
+    {
+        var migration = e as MigrationException ?? new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation,
+            $"Unexpected error: {e.Message}", null, e);
+        ThrowTerminatingError(ToErrorRecord(migration));
+    }
+
+    private static ErrorCategory Category(MigrationErrorKind kind) => kind switch
+    {
+        MigrationErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        MigrationErrorKind.ConnectionError => ErrorCategory.ConnectionError,
+        MigrationErrorKind.AuthenticationError => ErrorCategory.AuthenticationError,
+        MigrationErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
+        MigrationErrorKind.InvalidData => ErrorCategory.InvalidData,
+        MigrationErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
+        MigrationErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        _ => ErrorCategory.InvalidOperation,
+    };
+}

@@ -1,0 +1,79 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace PSUnifiedMigration.Module.Tests;
+
+/// <summary>What one pipeline produced, stream by stream.</summary>
+public sealed record PipelineRun(
+    IReadOnlyList<PSObject> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<WarningRecord> Warnings,
+    IReadOnlyList<ProgressRecord> Progress,
+    IReadOnlyList<VerboseRecord> Verbose,
+    RuntimeException? Terminating)
+{
+    /// <summary>Every error: the non-terminating ones and the one that stopped the pipeline.</summary>
+    public IEnumerable<ErrorRecord> AllErrors => Terminating?.ErrorRecord is { } stop ? Errors.Append(stop) : Errors;
+
+    public PSObject Single() => Assert.Single(Output);
+}
+
+/// <summary>
+/// A runspace of the real PowerShell engine (System.Management.Automation) with the built module
+/// imported from out/PSUnifiedMigration, as a user would import it.
+/// </summary>
+public sealed class PowerShellSession : IDisposable
+{
+    private readonly Runspace _runspace;
+
+    public PowerShellSession()
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule(ModuleManifest);
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+    }
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string ModuleManifest => Path.Combine(RepositoryRoot, "out", "PSUnifiedMigration", "PSUnifiedMigration.psd1");
+
+    public void Set(string name, object? value) => _runspace.SessionStateProxy.SetVariable(name, value);
+
+    public object? Get(string name) => _runspace.SessionStateProxy.GetVariable(name);
+
+    public PipelineRun Run(string script)
+    {
+        using var shell = PowerShell.Create(_runspace);
+        shell.AddScript(script);
+        Collection<PSObject> output = [];
+        RuntimeException? terminating = null;
+        try
+        {
+            output = shell.Invoke();
+        }
+        catch (RuntimeException e)
+        {
+            terminating = e;
+        }
+
+        return new PipelineRun(output, shell.Streams.Error.ToArray(), shell.Streams.Warning.ToArray(),
+            shell.Streams.Progress.ToArray(), shell.Streams.Verbose.ToArray(), terminating);
+    }
+
+    public void Dispose() => _runspace.Dispose();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "PSUnifiedMigration.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (PSUnifiedMigration.sln) was not found above " + AppContext.BaseDirectory);
+    }
+}
