@@ -36,7 +36,7 @@ public sealed class InvokeMigrationTests(PostgresFixture fixture) : IDisposable
 
         var run = _session.Run(Plan + "$result = $plan | Invoke-Migration -Confirm:$false\n$result\n$result | Test-Migration");
 
-        Assert.Null(run.Terminating);
+        Assert.Empty(run.AllErrors);
         Assert.Empty(run.Errors);
         var report = run.Output[^1];
         Assert.True((bool)report.Properties["IsValid"].Value, string.Join("\n", (IEnumerable<string>)report.Properties["Errors"].Value));
@@ -68,7 +68,7 @@ public sealed class InvokeMigrationTests(PostgresFixture fixture) : IDisposable
         var run = _session.Run(Migrate.Replace("Invoke-Migration -Confirm:$false", "Invoke-Migration -WhatIf"));
 
         Assert.Empty(run.Output);
-        Assert.Null(run.Terminating);
+        Assert.Empty(run.AllErrors);
         Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'unified%'"));
     }
 

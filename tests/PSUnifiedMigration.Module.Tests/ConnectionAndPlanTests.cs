@@ -1,0 +1,94 @@
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace PSUnifiedMigration.Module.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class ConnectionAndPlanTests(PostgresFixture fixture) : IDisposable
+{
+    private readonly PowerShellSession _session = new();
+
+    public void Dispose() => _session.Dispose();
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task An_unreachable_source_is_a_connection_error_with_an_actionable_message_and_a_blocked_plan()
+    {
+        var target = await fixture.Server.CreateDatabaseAsync("dst");
+        _session.Set("TargetConnection", target);
+
+        var run = _session.Run($"""
+            $source = New-MigrationSource -ClaudeContext -ConnectionString 'Host=127.0.0.1;Port={ClosedPort()};Database=cc;Timeout=5'
+            $plan = New-MigrationPlan -Source $source -Target (New-MigrationTarget $TargetConnection)
+            $plan
+            $plan | Invoke-Migration -Confirm:$false
+            """);
+
+        Assert.Equal(2, run.AllErrors.Count());
+        var unreachable = run.AllErrors.First();
+        Assert.Equal("PostgresUnreachable", unreachable.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.ConnectionError, unreachable.CategoryInfo.Category);
+        Assert.Contains("Check that the server is running", unreachable.Exception.Message);
+        Assert.DoesNotContain("   at ", unreachable.Exception.Message);
+        Assert.False((bool)run.Single().Properties["CanInvoke"].Value);
+        Assert.Equal("PlanHasBlockers", run.AllErrors.Last().FullyQualifiedErrorId.Split(',')[0]);
+    }
+
+    [Fact]
+    public async Task A_missing_database_names_the_database()
+    {
+        var builder = new NpgsqlConnectionStringBuilder(fixture.Server.AdminConnectionString) { Database = "no_such_database" };
+
+        var run = _session.Run($"New-MigrationPlan -Source (New-MigrationSource -ClaudeContext '{builder}') -Target (New-MigrationTarget '{builder}')");
+
+        Assert.All(run.Errors, e => Assert.Equal("PostgresDatabaseNotFound", e.FullyQualifiedErrorId.Split(',')[0]));
+        Assert.Contains("'no_such_database' does not exist", run.Errors[0].Exception.Message);
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_database_without_claude_context_blocks_the_plan_with_the_remedy()
+    {
+        var empty = await fixture.Server.CreateDatabaseAsync("empty");
+        _session.Set("Connection", empty);
+
+        var run = _session.Run("New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $Connection) -Target (New-MigrationTarget $Connection)");
+
+        var error = Assert.Single(run.Errors);
+        Assert.Equal("SourceSchemaMissing", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("-Schema", error.Exception.Message);
+        Assert.False((bool)run.Single().Properties["CanInvoke"].Value);
+    }
+
+    [Fact]
+    public void Connection_strings_are_redacted_in_every_object_and_the_password_is_never_shown()
+    {
+        var run = _session.Run("""
+            $password = [System.Net.NetworkCredential]::new('', 'cred-s3cret').SecurePassword
+            $credential = [pscredential]::new('ops', $password)
+            New-MigrationSource -ClaudeContext -ConnectionString 'Host=db01;Database=cc;Password=inline-s3cret'
+            New-MigrationTarget -ConnectionString 'postgresql://ops:uri-s3cret@db02:5433/unified'
+            New-MigrationTarget -ConnectionString 'Host=db03;Database=unified' -Credential $credential
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.Equal(3, run.Output.Count);
+        foreach (var item in run.Output)
+        {
+            var text = item.Properties["ConnectionString"].Value.ToString()!;
+            Assert.DoesNotContain("s3cret", text);
+            Assert.Contains("Password=********", text);
+            Assert.DoesNotContain("s3cret", item.ToString());
+        }
+
+        Assert.Contains("Port=5433", run.Output[1].Properties["ConnectionString"].Value.ToString());
+    }
+}
