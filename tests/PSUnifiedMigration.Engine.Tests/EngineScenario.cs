@@ -1,0 +1,42 @@
+using Npgsql;
+using PSUnifiedMigration.Engine.Connections;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Sandbox;
+
+namespace PSUnifiedMigration.Engine.Tests;
+
+/// <summary>Source and target databases on the fixture's server, with engine objects for them.</summary>
+internal sealed record EngineScenario(string SourceConnection, string TargetConnection)
+{
+    public static async Task<EngineScenario> CreateAsync(LocalPostgresServer server, ClaudeContextSampleOptions options)
+    {
+        var scenario = new EngineScenario(await server.CreateDatabaseAsync("src"), await server.CreateDatabaseAsync("dst"));
+        await ClaudeContextSample.CreateAsync(scenario.SourceConnection, options);
+        return scenario;
+    }
+
+    public MigrationSource Source(string name = "cc") =>
+        new(SourceSystem.ClaudeContext, name, PostgresEndpoint.Parse(SourceConnection), "claude_context");
+
+    public MigrationTarget Target => new("unified", PostgresEndpoint.Parse(TargetConnection));
+
+    public Task ExecuteOnSourceAsync(string sql) => ExecuteAsync(SourceConnection, sql);
+
+    public Task<T> ScalarOnTargetAsync<T>(string sql) => ScalarAsync<T>(TargetConnection, sql);
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+}
