@@ -11,7 +11,8 @@ public sealed record PipelineRun(
     IReadOnlyList<WarningRecord> Warnings,
     IReadOnlyList<ProgressRecord> Progress,
     IReadOnlyList<VerboseRecord> Verbose,
-    RuntimeException? Terminating)
+    RuntimeException? Terminating,
+    PSInvocationState State = PSInvocationState.Completed)
 {
     /// <summary>Every error: the non-terminating ones and the one that stopped the pipeline.</summary>
     public IEnumerable<ErrorRecord> AllErrors => Terminating?.ErrorRecord is { } stop ? Errors.Append(stop) : Errors;
@@ -60,6 +61,34 @@ public sealed class PowerShellSession : IDisposable
 
         return new PipelineRun(output, shell.Streams.Error.ToArray(), shell.Streams.Warning.ToArray(),
             shell.Streams.Progress.ToArray(), shell.Streams.Verbose.ToArray(), terminating);
+    }
+
+    /// <summary>Runs a script and stops it (as Ctrl+C does) when a progress record satisfies the condition.</summary>
+    public PipelineRun RunAndStopWhen(string script, Func<ProgressRecord, bool> stopWhen)
+    {
+        using var shell = PowerShell.Create(_runspace);
+        shell.AddScript(script);
+        var stopping = 0;
+        shell.Streams.Progress.DataAdded += (_, e) =>
+        {
+            if (stopWhen(shell.Streams.Progress[e.Index]) && Interlocked.Exchange(ref stopping, 1) == 0)
+            {
+                shell.BeginStop(null, null);
+            }
+        };
+        RuntimeException? terminating = null;
+        Collection<PSObject> output = [];
+        try
+        {
+            output = shell.Invoke();
+        }
+        catch (RuntimeException e)
+        {
+            terminating = e;
+        }
+
+        return new PipelineRun(output, shell.Streams.Error.ToArray(), shell.Streams.Warning.ToArray(),
+            shell.Streams.Progress.ToArray(), shell.Streams.Verbose.ToArray(), terminating, shell.InvocationStateInfo.State);
     }
 
     public void Dispose() => _runspace.Dispose();
