@@ -39,6 +39,12 @@ public sealed record ClaudeContextSampleOptions
     /// <summary>Store vectors as pgvector <c>vector(Dimensions)</c> instead of <c>real[]</c>; the server must offer the extension.</summary>
     public bool UsePgvector { get; init; }
 
+    /// <summary>
+    /// Write rows with batched INSERTs instead of binary COPY, for servers whose wire protocol cannot carry
+    /// COPY FROM STDIN (PGlite's socket server, which is how tests get a real pgvector).
+    /// </summary>
+    public bool UseInsertInsteadOfCopy { get; init; }
+
     /// <summary>Content, ids, timestamps and vectors are a function of the options, this seed included.</summary>
     public int Seed { get; init; } = 42;
 }
@@ -90,10 +96,10 @@ public static class ClaudeContextSample
             await ExecuteAsync(connection, sql, ct);
         }
 
-        await CopyProjectsAsync(connection, tables.Projects, model, ct);
-        await CopyDatasetsAsync(connection, tables.Datasets, model, ct);
-        await CopyDocumentsAsync(connection, tables.Documents, model, ct);
-        await CopyWebPagesAsync(connection, tables.WebPages, model, ct);
+        await CopyProjectsAsync(connection, tables.Projects, model, options, ct);
+        await CopyDatasetsAsync(connection, tables.Datasets, model, options, ct);
+        await CopyDocumentsAsync(connection, tables.Documents, model, options, ct);
+        await CopyWebPagesAsync(connection, tables.WebPages, model, options, ct);
         var chunks = await CopyChunksAsync(connection, tables.Chunks, model, options, random, ct);
 
         foreach (var sql in tables.IndexStatements())
@@ -311,32 +317,49 @@ public static class ClaudeContextSample
 
     // ---------------------------------------------------------------- COPY
 
-    /// <summary>Binary COPY rows whose values take their types from the table's column list, in order.</summary>
+    /// <summary>
+    /// Rows whose values take their types from the table's column list, in order: written with binary COPY,
+    /// or, for servers whose wire protocol cannot carry COPY FROM STDIN, with batched multi-row INSERTs.
+    /// </summary>
     private sealed class RowWriter : IAsyncDisposable
     {
-        private readonly NpgsqlBinaryImporter _importer;
+        private const int RowsPerInsert = 100;
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlBinaryImporter? _importer;
+        private readonly string _target;
         private readonly Column[] _columns;
         private readonly CancellationToken _ct;
+        private readonly List<NpgsqlParameter> _pending = [];
         private int _next = -1;
 
-        private RowWriter(NpgsqlBinaryImporter importer, Column[] columns, CancellationToken ct)
+        private RowWriter(NpgsqlConnection connection, NpgsqlBinaryImporter? importer, string target, Column[] columns, CancellationToken ct)
         {
+            _connection = connection;
             _importer = importer;
+            _target = target;
             _columns = columns;
             _ct = ct;
         }
 
-        public static async Task<RowWriter> BeginAsync(NpgsqlConnection connection, Table table, string target, CancellationToken ct) =>
-            new(await connection.BeginBinaryImportAsync(table.CopySql(target), ct), table.Columns, ct);
+        public static async Task<RowWriter> BeginAsync(NpgsqlConnection connection, Table table, string target, bool useInsert, CancellationToken ct) =>
+            new(connection, useInsert ? null : await connection.BeginBinaryImportAsync(table.CopySql(target), ct), target, table.Columns, ct);
 
-        public Task StartRowAsync()
+        public async Task StartRowAsync()
         {
             EnsureRowComplete();
+            if (_importer is null && _pending.Count >= RowsPerInsert * _columns.Length)
+            {
+                await FlushAsync();
+            }
+
             _next = 0;
-            return _importer.StartRowAsync(_ct);
+            if (_importer is not null)
+            {
+                await _importer.StartRowAsync(_ct);
+            }
         }
 
-        public Task WriteAsync<T>(T value) where T : notnull => _importer.WriteAsync(value, NextColumn().DbType, _ct);
+        public Task WriteAsync<T>(T value) where T : notnull => WriteValueAsync(value);
 
         public Task WriteAsync(string? value) => value is null ? WriteNullAsync() : WriteAsync<string>(value);
 
@@ -344,19 +367,51 @@ public static class ClaudeContextSample
 
         public Task WriteAsync(DateTime? value) => value is { } v ? WriteAsync<DateTime>(v) : WriteNullAsync();
 
-        public Task WriteNullAsync()
-        {
-            NextColumn();
-            return _importer.WriteNullAsync(_ct);
-        }
+        public Task WriteNullAsync() => WriteValueAsync(null);
 
         public async Task CompleteAsync()
         {
             EnsureRowComplete();
-            await _importer.CompleteAsync(_ct);
+            if (_importer is not null)
+            {
+                await _importer.CompleteAsync(_ct);
+            }
+            else
+            {
+                await FlushAsync();
+            }
         }
 
-        public ValueTask DisposeAsync() => _importer.DisposeAsync();
+        public ValueTask DisposeAsync() => _importer?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+        private Task WriteValueAsync(object? value)
+        {
+            var column = NextColumn();
+            if (_importer is not null)
+            {
+                return value is null ? _importer.WriteNullAsync(_ct) : _importer.WriteAsync(value, column.DbType, _ct);
+            }
+
+            // Buffers are reused by the generator, so arrays are copied before they are queued.
+            _pending.Add(new NpgsqlParameter { NpgsqlDbType = column.DbType, Value = value is Array array ? array.Clone() : value ?? DBNull.Value });
+            return Task.CompletedTask;
+        }
+
+        private async Task FlushAsync()
+        {
+            if (_pending.Count == 0)
+            {
+                return;
+            }
+
+            var rows = Enumerable.Range(0, _pending.Count / _columns.Length).Select(r =>
+                "(" + string.Join(", ", Enumerable.Range(1, _columns.Length).Select(c => $"${r * _columns.Length + c}")) + ")");
+            await using var command = new NpgsqlCommand(
+                $"INSERT INTO {_target} ({string.Join(", ", _columns.Select(c => Quote(c.Name)))}) VALUES {string.Join(", ", rows)}", _connection);
+            command.Parameters.AddRange(_pending.ToArray());
+            await command.ExecuteNonQueryAsync(_ct);
+            _pending.Clear();
+        }
 
         private Column NextColumn() =>
             _next >= 0 && _next < _columns.Length ? _columns[_next++] : throw new InvalidOperationException("Row has more values than columns.");
@@ -370,9 +425,9 @@ public static class ClaudeContextSample
         }
     }
 
-    private static async Task CopyProjectsAsync(NpgsqlConnection connection, Table table, SampleModel model, CancellationToken ct)
+    private static async Task CopyProjectsAsync(NpgsqlConnection connection, Table table, SampleModel model, ClaudeContextSampleOptions options, CancellationToken ct)
     {
-        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, ct);
+        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, options.UseInsertInsteadOfCopy, ct);
         foreach (var p in model.Projects)
         {
             await writer.StartRowAsync();
@@ -388,9 +443,9 @@ public static class ClaudeContextSample
         await writer.CompleteAsync();
     }
 
-    private static async Task CopyDatasetsAsync(NpgsqlConnection connection, Table table, SampleModel model, CancellationToken ct)
+    private static async Task CopyDatasetsAsync(NpgsqlConnection connection, Table table, SampleModel model, ClaudeContextSampleOptions options, CancellationToken ct)
     {
-        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, ct);
+        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, options.UseInsertInsteadOfCopy, ct);
         foreach (var d in model.Datasets)
         {
             await writer.StartRowAsync();
@@ -407,10 +462,10 @@ public static class ClaudeContextSample
         await writer.CompleteAsync();
     }
 
-    private static async Task CopyDocumentsAsync(NpgsqlConnection connection, Table table, SampleModel model, CancellationToken ct)
+    private static async Task CopyDocumentsAsync(NpgsqlConnection connection, Table table, SampleModel model, ClaudeContextSampleOptions options, CancellationToken ct)
     {
         var json = new JsonText();
-        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, ct);
+        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, options.UseInsertInsteadOfCopy, ct);
         foreach (var doc in model.Documents)
         {
             var content = SourceContent.Build(doc);
@@ -438,10 +493,10 @@ public static class ClaudeContextSample
         await writer.CompleteAsync();
     }
 
-    private static async Task CopyWebPagesAsync(NpgsqlConnection connection, Table table, SampleModel model, CancellationToken ct)
+    private static async Task CopyWebPagesAsync(NpgsqlConnection connection, Table table, SampleModel model, ClaudeContextSampleOptions options, CancellationToken ct)
     {
         var json = new JsonText();
-        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, ct);
+        await using var writer = await RowWriter.BeginAsync(connection, table, table.QualifiedName, options.UseInsertInsteadOfCopy, ct);
         foreach (var page in model.WebPages)
         {
             // A page without chunks has not been crawled yet.
@@ -492,7 +547,7 @@ public static class ClaudeContextSample
         }
 
         var written = 0;
-        await using (var writer = await RowWriter.BeginAsync(connection, table, target, ct))
+        await using (var writer = await RowWriter.BeginAsync(connection, table, target, options.UseInsertInsteadOfCopy, ct))
         {
             var vector = new float[options.Dimensions];
             var json = new JsonText();
