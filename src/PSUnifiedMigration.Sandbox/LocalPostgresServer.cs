@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Npgsql;
 
@@ -46,14 +43,14 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         if (runAs is not null)
         {
             // initdb refuses to run as root, so the cluster belongs to the postgres account.
-            await RunAsync("chown", ["-R", runAs, root], null, cancellationToken);
+            await ExternalProcess.RunAsync("chown", ["-R", runAs, root], null, cancellationToken);
         }
 
-        await RunAsync(Path.Combine(bin, "initdb"),
+        await ExternalProcess.RunAsync(Path.Combine(bin, "initdb"),
             ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], runAs, cancellationToken);
-        var port = FreePort();
+        var port = ExternalProcess.FreePort();
         var options = $"-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await RunAsync(Path.Combine(bin, "pg_ctl"),
+        await ExternalProcess.RunAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", data, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], runAs, cancellationToken);
 
         var admin = new NpgsqlConnectionStringBuilder
@@ -87,7 +84,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         try
         {
-            await RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            await ExternalProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
                 ["-D", Path.Combine(_clusterDirectory, "data"), "-m", "immediate", "-w", "stop"], IsRoot() ? "postgres" : null, CancellationToken.None);
         }
         finally
@@ -119,48 +116,8 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             $"Install them (Debian: apt-get install -y postgresql) or set {ExternalServerVariable} to a superuser connection string.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern uint GetEffectiveUserId();
 
     private static bool IsRoot() => OperatingSystem.IsLinux() && GetEffectiveUserId() == 0;
-
-    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, string? runAs, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo
-        {
-            FileName = runAs is null ? fileName : "runuser",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (runAs is not null)
-        {
-            start.ArgumentList.Add("-u");
-            start.ArgumentList.Add(runAs);
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(fileName);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{Path.GetFileName(fileName)} exited with {process.ExitCode}: {await stderr}{await stdout}");
-        }
-    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace PSUnifiedMigration.Sandbox;
@@ -34,11 +32,11 @@ public sealed class PgliteServer : IAsyncDisposable
         var server = Path.Combine(packageDirectory, "node_modules", ".bin", "pglite-server");
         if (!File.Exists(server))
         {
-            await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", packageDirectory], cancellationToken);
+            await ExternalProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--prefix", packageDirectory], null, cancellationToken);
         }
 
         var dataDirectory = Path.Combine(Path.GetTempPath(), "psum-pglite-" + Guid.NewGuid().ToString("N")[..12]);
-        var port = FreePort();
+        var port = ExternalProcess.FreePort();
         var start = new ProcessStartInfo(server)
         {
             RedirectStandardOutput = true,
@@ -95,31 +93,6 @@ public sealed class PgliteServer : IAsyncDisposable
         if (Directory.Exists(_dataDirectory))
         {
             Directory.Delete(_dataDirectory, recursive: true);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}{await output}");
         }
     }
 }

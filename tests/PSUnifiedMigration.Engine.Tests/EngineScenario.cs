@@ -1,4 +1,3 @@
-using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Sandbox;
@@ -20,23 +19,7 @@ internal sealed record EngineScenario(string SourceConnection, string TargetConn
 
     public MigrationTarget Target => new("unified", PostgresEndpoint.Parse(TargetConnection));
 
-    public Task ExecuteOnSourceAsync(string sql) => ExecuteAsync(SourceConnection, sql);
+    public Task ExecuteOnSourceAsync(string sql) => TestDatabase.ExecuteAsync(SourceConnection, sql);
 
-    public Task<T> ScalarOnTargetAsync<T>(string sql) => ScalarAsync<T>(TargetConnection, sql);
-
-    public static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
+    public Task<T> ScalarOnTargetAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(TargetConnection, sql);
 }

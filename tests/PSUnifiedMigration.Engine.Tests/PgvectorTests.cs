@@ -15,7 +15,7 @@ namespace PSUnifiedMigration.Engine.Tests;
 [Collection(PostgresCollection.Name)]
 public class PgvectorTests(PostgresFixture fixture)
 {
-    private static readonly string PackageDirectory = Path.Combine(RepositoryRoot(), "tests", "pglite");
+    private static readonly string PackageDirectory = RepositoryLayout.PglitePackages;
     private static readonly ClaudeContextSampleOptions Sample = new() { Chunks = 120, Layout = ChunkLayout.Live, Seed = 9 };
 
     private static async Task<MigrationResult> MigrateAsync(MigrationSource source, MigrationTarget target)
@@ -56,24 +56,11 @@ public class PgvectorTests(PostgresFixture fixture)
             Assert.Equal(new VectorStorage(true, 768), storage);
         }
 
-        Assert.Equal("vector(768)", await EngineScenario.ScalarAsync<string>(pglite.ConnectionString,
+        Assert.Equal("vector(768)", await TestDatabase.ScalarAsync<string>(pglite.ConnectionString,
             "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'unified.chunks'::regclass AND attname = 'dense_vector'"));
         Assert.Equal(new VectorStorage(true, 768), await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, null, default));
     }
 
     private static async Task<IReadOnlyList<SourceAnalysis>> PlanAnalysesAsync(MigrationSource source, MigrationTarget target) =>
         (await MigrationPlanner.PlanAsync([source], target, 40, default)).SourceAnalyses;
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "PSUnifiedMigration.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("PSUnifiedMigration.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using PSUnifiedMigration.Sandbox;
 
 namespace PSUnifiedMigration.Module.Tests;
@@ -16,33 +15,11 @@ public sealed record MigrationScenario(string Source, string Target, ClaudeConte
 
     public int TotalRecords => Sample.Projects + Sample.Datasets + Sample.Documents + Sample.WebPages + Sample.Chunks;
 
-    public Task ExecuteOnSourceAsync(string sql) => ExecuteAsync(Source, sql);
+    public Task ExecuteOnSourceAsync(string sql) => TestDatabase.ExecuteAsync(Source, sql);
 
-    public Task<T> ScalarOnTargetAsync<T>(string sql) => ScalarAsync<T>(Target, sql);
+    public Task ExecuteOnTargetAsync(string sql) => TestDatabase.ExecuteAsync(Target, sql);
 
-    public static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task<T> ScalarOnTargetAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(Target, sql);
 
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>A fingerprint of every row of every unified table, to compare whole-store states.</summary>
-    public Task<string> TargetStateAsync() => ScalarAsync<string>(Target, """
-        SELECT string_agg(t || ':' || n || ':' || h, ' ' ORDER BY t) FROM (
-          SELECT 'projects' AS t, count(*) AS n, coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) AS h FROM unified.projects r
-          UNION ALL SELECT 'datasets', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.datasets r
-          UNION ALL SELECT 'documents', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.documents r
-          UNION ALL SELECT 'chunks', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.chunks r
-          UNION ALL SELECT 'id_map', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.id_map r) s
-        """);
+    public Task<string> TargetStateAsync() => TestDatabase.UnifiedStateAsync(Target);
 }

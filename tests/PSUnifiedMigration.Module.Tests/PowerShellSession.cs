@@ -31,51 +31,33 @@ public sealed class PowerShellSession : IDisposable
     public PowerShellSession()
     {
         var state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(ModuleManifest);
+        state.ImportPSModule(RepositoryLayout.ModuleManifest);
         _runspace = RunspaceFactory.CreateRunspace(state);
         _runspace.Open();
     }
-
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    public static string ModuleManifest => Path.Combine(RepositoryRoot, "out", "PSUnifiedMigration", "PSUnifiedMigration.psd1");
 
     public void Set(string name, object? value) => _runspace.SessionStateProxy.SetVariable(name, value);
 
     public object? Get(string name) => _runspace.SessionStateProxy.GetVariable(name);
 
-    public PipelineRun Run(string script)
-    {
-        using var shell = PowerShell.Create(_runspace);
-        shell.AddScript(script);
-        Collection<PSObject> output = [];
-        RuntimeException? terminating = null;
-        try
-        {
-            output = shell.Invoke();
-        }
-        catch (RuntimeException e)
-        {
-            terminating = e;
-        }
+    public PipelineRun Run(string script) => RunAndStopWhen(script, null);
 
-        return new PipelineRun(output, shell.Streams.Error.ToArray(), shell.Streams.Warning.ToArray(),
-            shell.Streams.Progress.ToArray(), shell.Streams.Verbose.ToArray(), terminating);
-    }
-
-    /// <summary>Runs a script and stops it (as Ctrl+C does) when a progress record satisfies the condition.</summary>
-    public PipelineRun RunAndStopWhen(string script, Func<ProgressRecord, bool> stopWhen)
+    /// <summary>Runs a script; when a condition is given, stops it (as Ctrl+C does) at the first progress record that meets it.</summary>
+    public PipelineRun RunAndStopWhen(string script, Func<ProgressRecord, bool>? stopWhen)
     {
         using var shell = PowerShell.Create(_runspace);
         shell.AddScript(script);
         var stopping = 0;
-        shell.Streams.Progress.DataAdded += (_, e) =>
+        if (stopWhen is not null)
         {
-            if (stopWhen(shell.Streams.Progress[e.Index]) && Interlocked.Exchange(ref stopping, 1) == 0)
+            shell.Streams.Progress.DataAdded += (_, e) =>
             {
-                shell.BeginStop(null, null);
-            }
-        };
+                if (stopWhen(shell.Streams.Progress[e.Index]) && Interlocked.Exchange(ref stopping, 1) == 0)
+                {
+                    shell.BeginStop(null, null);
+                }
+            };
+        }
         RuntimeException? terminating = null;
         Collection<PSObject> output = [];
         try
@@ -92,17 +74,4 @@ public sealed class PowerShellSession : IDisposable
     }
 
     public void Dispose() => _runspace.Dispose();
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "PSUnifiedMigration.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (PSUnifiedMigration.sln) was not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -29,7 +29,7 @@ public sealed class SavepointTests(PostgresFixture fixture) : IDisposable
         var scenario = await ScenarioAsync();
         _session.Run(Setup + Migrate + "New-MigrationSavepoint -Target $target -Name 'after-first-run' | Out-Null");
         var saved = await scenario.TargetStateAsync();
-        await MigrationScenario.ExecuteAsync(scenario.Target, """
+        await scenario.ExecuteOnTargetAsync("""
             DELETE FROM unified.chunks WHERE ctid IN (SELECT ctid FROM unified.chunks LIMIT 40);
             UPDATE unified.projects SET name = 'changed after the savepoint';
             """);

@@ -1,8 +1,12 @@
 using PSUnifiedMigration.Sandbox;
+using Xunit;
 
-namespace PSUnifiedMigration.Module.Tests;
+namespace PSUnifiedMigration.TestSupport;
 
-/// <summary>One private PostgreSQL cluster for the whole engine suite; each test creates its own databases.</summary>
+/// <summary>
+/// One PostgreSQL server for a whole suite (a private cluster, or PSUM_TEST_POSTGRES); each test creates its
+/// own databases. Each suite declares its own xUnit collection for it, since xUnit looks for them per assembly.
+/// </summary>
 public sealed class PostgresFixture : IAsyncLifetime
 {
     private LocalPostgresServer? _server;
@@ -18,10 +22,4 @@ public sealed class PostgresFixture : IAsyncLifetime
             await _server.DisposeAsync();
         }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
-{
-    public const string Name = "postgres";
 }

@@ -1,0 +1,25 @@
+namespace PSUnifiedMigration.TestSupport;
+
+/// <summary>Where things are in the repository the tests run from.</summary>
+public static class RepositoryLayout
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string ModuleManifest => Path.Combine(Root, "out", "PSUnifiedMigration", "PSUnifiedMigration.psd1");
+
+    /// <summary>The npm packages of PGlite, which gives the tests a real pgvector.</summary>
+    public static string PglitePackages => Path.Combine(Root, "tests", "pglite");
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "PSUnifiedMigration.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (PSUnifiedMigration.sln) was not found above " + AppContext.BaseDirectory);
+    }
+}
