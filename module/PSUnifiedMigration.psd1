@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('PSUnifiedMigration.format.ps1xml')
+    TypesToProcess       = @('PSUnifiedMigration.types.ps1xml')
     CmdletsToExport      = @(
         'New-MigrationSource'
         'New-MigrationTarget'

@@ -87,6 +87,9 @@ public sealed class BadInputTests(PostgresFixture fixture) : IDisposable
         Assert.Equal(scenario.TotalRecords + BadRecords.Count, read);
         Assert.Equal((long)BadRecords.Count, result.Properties["Rejected"].Value);
         Assert.Equal(read, (long)result.Properties["Migrated"].Value + (long)result.Properties["Rejected"].Value + (long)result.Properties["Skipped"].Value);
+        var members = _session.Run("$result.CountsAddUp; $result.RejectQuery");
+        Assert.True((bool)members.Output[0].BaseObject);
+        Assert.Equal((long)BadRecords.Count, await scenario.ScalarOnTargetAsync<long>($"SELECT count(*) FROM ({members.Output[1]}) AS rejects"));
         Assert.Contains(run.Warnings, w => w.Message.Contains($"{BadRecords.Count} record(s) were rejected"));
         var rejects = await scenario.ScalarOnTargetAsync<string>(
             "SELECT string_agg(error_id || '/' || field, ',' ORDER BY error_id, field) FROM unified_migration.rejects");

@@ -40,6 +40,7 @@ public sealed class InvokeMigrationTests(PostgresFixture fixture) : IDisposable
         Assert.Empty(run.Errors);
         var report = run.Output[^1];
         Assert.True((bool)report.Properties["IsValid"].Value, string.Join("\n", (IEnumerable<string>)report.Properties["Errors"].Value));
+        Assert.Equal(0, _session.Run("($result | Test-Migration).FailedChecks.Count").Single().BaseObject);
         var first = run.Output[0];
         Assert.Equal("Succeeded", first.Properties["Status"].Value.ToString());
         Assert.Equal((long)scenario.TotalRecords, first.Properties["Migrated"].Value);
