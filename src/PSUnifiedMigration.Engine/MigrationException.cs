@@ -10,7 +10,7 @@ public enum MigrationErrorKind
     InvalidData,
     InvalidOperation,
     ResourceBusy,
-    OperationStopped,
+    PermissionDenied,
 }
 
 /// <summary>

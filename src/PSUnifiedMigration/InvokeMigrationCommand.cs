@@ -69,6 +69,11 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
                          $"{result.RejectTable} (run_id '{result.RunId}').");
         }
 
+        foreach (var warning in result.Warnings)
+        {
+            WriteWarning(warning);
+        }
+
         if (result.Steps.Sum(s => s.IdCollisions) is var collisions and > 0)
         {
             WriteWarning($"{collisions} record(s) kept their place under a name-based id because another record held their id; see unified.id_map.");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using PSUnifiedMigration.Engine;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration;
 
@@ -36,17 +37,16 @@ public abstract class MigrationCmdletBase : PSCmdlet
         {
             throw new PipelineStoppedException();
         }
+        catch (Exception e) when (e is not MigrationException and not OperationCanceledException)
+        {
+            // Database and other failures reach the user as MigrationExceptions with an ErrorId and a remedy.
+            throw DatabaseErrors.Translate(e, $"running {MyInvocation.MyCommand.Name}", null);
+        }
     }
 
     protected static ErrorRecord ToErrorRecord(MigrationException e) => new(e, e.ErrorId, Category(e.Kind), e.Target);
 
-    /// <summary>Turns any failure into a terminating error; unexpected ones keep their message but no stack trace.</summary>
-    protected void ThrowAsTerminating(Exception e)
-    {
-        var migration = e as MigrationException ?? new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation,
-            $"Unexpected error: {e.Message}", null, e);
-        ThrowTerminatingError(ToErrorRecord(migration));
-    }
+    protected void ThrowAsTerminating(MigrationException e) => ThrowTerminatingError(ToErrorRecord(e));
 
     private static ErrorCategory Category(MigrationErrorKind kind) => kind switch
     {
@@ -56,7 +56,7 @@ public abstract class MigrationCmdletBase : PSCmdlet
         MigrationErrorKind.ObjectNotFound => ErrorCategory.ObjectNotFound,
         MigrationErrorKind.InvalidData => ErrorCategory.InvalidData,
         MigrationErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
-        MigrationErrorKind.OperationStopped => ErrorCategory.OperationStopped,
+        MigrationErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
         _ => ErrorCategory.InvalidOperation,
     };
 }

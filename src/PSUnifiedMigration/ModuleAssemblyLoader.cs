@@ -1,5 +1,5 @@
+using System.Management.Automation;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 
 namespace PSUnifiedMigration;
@@ -8,20 +8,33 @@ namespace PSUnifiedMigration;
 /// Loads the engine and its dependencies (Npgsql and friends) from dependencies/ into a private
 /// AssemblyLoadContext, so they never clash with other versions loaded in the same PowerShell session.
 /// This is the pattern of PowerShell-Docs' "Resolving PowerShell module assembly dependency conflicts".
+/// The resolver is installed when the module is imported, before PowerShell reflects over cmdlet
+/// parameters typed with engine classes (Get-Command, tab completion), and removed when it is removed.
 /// </summary>
-internal static class ModuleAssemblyLoader
+public sealed class ModuleAssemblyLoader : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private const string EngineAssembly = "PSUnifiedMigration.Engine";
     private static readonly string DependencyDirectory =
         Path.Combine(Path.GetDirectoryName(typeof(ModuleAssemblyLoader).Assembly.Location)!, "dependencies");
     private static readonly DependencyLoadContext Context = new(DependencyDirectory);
+    private static int _registered;
 
-    // A module initializer runs before any type of this assembly is used, so the resolver is in place
-    // before PowerShell reflects over cmdlet parameters typed with engine classes.
-#pragma warning disable CA2255 // A binary module is exactly the case a module initializer is meant for here.
-    [ModuleInitializer]
-    internal static void Register() => AssemblyLoadContext.Default.Resolving += ResolveEngine;
-#pragma warning restore CA2255
+    // Every runspace that imports the module calls OnImport; the process needs the resolver once.
+    public void OnImport()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
+        {
+            AssemblyLoadContext.Default.Resolving += ResolveEngine;
+        }
+    }
+
+    public void OnRemove(PSModuleInfo module)
+    {
+        if (Interlocked.Exchange(ref _registered, 0) == 1)
+        {
+            AssemblyLoadContext.Default.Resolving -= ResolveEngine;
+        }
+    }
 
     private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name) =>
         name.Name == EngineAssembly ? Context.LoadFromAssemblyName(name) : null;

@@ -69,6 +69,25 @@ public sealed class ConnectionAndPlanTests(PostgresFixture fixture) : IDisposabl
     }
 
     [Fact]
+    public async Task A_target_user_without_rights_gets_a_permission_error_naming_the_remedy()
+    {
+        var scenario = await MigrationScenario.CreateAsync(fixture.Server);
+        var role = "limited_" + Guid.NewGuid().ToString("N")[..8];
+        await TestDatabase.ExecuteAsync(fixture.Server.AdminConnectionString, $"CREATE ROLE {role} LOGIN");
+        _session.Set("SourceConnection", scenario.Source);
+        _session.Set("TargetConnection", new NpgsqlConnectionStringBuilder(scenario.Target) { Username = role }.ConnectionString);
+
+        var run = _session.Run("New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $SourceConnection) -Target (New-MigrationTarget $TargetConnection) | Invoke-Migration -Confirm:$false");
+
+        var error = Assert.Single(run.AllErrors);
+        Assert.Equal("PostgresPermissionDenied", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        Assert.Contains("Grant the connecting user", error.Exception.Message);
+        Assert.Equal(0L, await TestDatabase.ScalarAsync<long>(fixture.Server.AdminConnectionString,
+            $"SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.usename = '{role}'"));
+    }
+
+    [Fact]
     public void Connection_strings_are_redacted_in_every_object_and_the_password_is_never_shown()
     {
         var run = _session.Run("""

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Npgsql;
+using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
@@ -42,7 +43,18 @@ public static class MigrationExecutor
         await LockTargetAsync(connection, cancellationToken);
         var journal = new RunJournal(connection);
         tracker.Report("Preparing the target", null);
-        var storage = await PrepareTargetAsync(connection, journal, result, cancellationToken);
+        VectorStorage storage;
+        try
+        {
+            storage = await PrepareTargetAsync(connection, journal, result, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            // No run row exists yet: release the lock and report why the target could not be prepared.
+            await UnlockTargetAsync(connection);
+            throw e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
+        }
+
         try
         {
             var writer = new BatchWriter(connection, storage);
@@ -61,8 +73,7 @@ public static class MigrationExecutor
         }
         catch (Exception e)
         {
-            var cause = e as MigrationException ?? new MigrationException("MigrationFailed", MigrationErrorKind.InvalidOperation,
-                $"The run failed: {e.Message}", plan.Target.ConnectionString, e);
+            var cause = DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString);
             result.Status = MigrationStatus.Failed;
             result.FailureMessage = cause.Message;
             throw new MigrationRunFailedException(result, cause);
@@ -85,7 +96,8 @@ public static class MigrationExecutor
 
     /// <summary>
     /// Closes the run's journal row on a fresh connection, even when the caller cancelled or the run's own
-    /// connection broke, so the journal never shows a ghost run. A failure here never hides the run's own error.
+    /// connection broke, so the journal never shows a ghost run. A failure here becomes a warning on the
+    /// result, never an error that hides the run's own outcome.
     /// </summary>
     private static async Task CloseRunAsync(MigrationTarget target, MigrationResult result)
     {
@@ -94,8 +106,10 @@ public static class MigrationExecutor
             await using var connection = await target.Endpoint.OpenAsync(CancellationToken.None);
             await new RunJournal(connection).FinishRunAsync(result, CancellationToken.None);
         }
-        catch (Exception) when (result.Status is MigrationStatus.Failed or MigrationStatus.Cancelled)
+        catch (Exception e) when (e is NpgsqlException or MigrationException or IOException or TimeoutException)
         {
+            result.Warnings.Add($"The run's row in {UnifiedSchema.BookkeepingSchema}.runs could not be closed ({e.Message}); it may still read 'Running'. " +
+                                "The migrated data is as this result says.");
         }
     }
 

@@ -79,6 +79,9 @@ public sealed class MigrationResult
 
     public string? FailureMessage { get; internal set; }
 
+    /// <summary>Things the operator should know that did not change the outcome.</summary>
+    public List<string> Warnings { get; } = [];
+
     public MigrationPlan Plan { get; }
 
     public MigrationTarget Target => Plan.Target;

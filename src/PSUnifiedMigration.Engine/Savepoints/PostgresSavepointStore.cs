@@ -25,6 +25,8 @@ public static class PostgresSavepointStore
         ValidateName(name);
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        // A savepoint taken while a run writes would hold half of it.
+        await LockTargetAsync(connection, transaction, name, cancellationToken);
         await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         var existing = await FindAsync(connection, target, name, cancellationToken);
         if (existing is not null)
@@ -100,15 +102,7 @@ public static class PostgresSavepointStore
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
         var savepoint = await FindAsync(connection, target, name, cancellationToken) ?? throw NotFound(name);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var lockCommand = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction)
-                     { Parameters = { new() { Value = MigrationExecutor.TargetLockKey } } })
-        {
-            if (!(bool)(await lockCommand.ExecuteScalarAsync(cancellationToken))!)
-            {
-                throw new MigrationException("TargetBusy", MigrationErrorKind.ResourceBusy,
-                    "A migration run or another restore is writing to this target. Wait for it to finish, then restore.", name);
-            }
-        }
+        await LockTargetAsync(connection, transaction, name, cancellationToken);
 
         var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
         if (installed != savepoint.SchemaVersion)
@@ -142,6 +136,20 @@ public static class PostgresSavepointStore
 
         await transaction.CommitAsync(cancellationToken);
         return new MigrationRestoreResult(name, savepoint.Tables, Verified: true, clock.Elapsed);
+    }
+
+    /// <summary>Takes the target's write lock for this transaction, so no run or other restore writes meanwhile.</summary>
+    private static async Task LockTargetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction)
+        {
+            Parameters = { new() { Value = MigrationExecutor.TargetLockKey } },
+        };
+        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+        {
+            throw new MigrationException("TargetBusy", MigrationErrorKind.ResourceBusy,
+                "A migration run or a savepoint restore is writing to this target. Wait for it to finish, then try again.", name);
+        }
     }
 
     private static async Task<MigrationSavepoint?> FindAsync(NpgsqlConnection connection, MigrationTarget target, string name, CancellationToken cancellationToken)

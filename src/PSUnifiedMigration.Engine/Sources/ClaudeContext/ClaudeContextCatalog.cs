@@ -7,7 +7,7 @@ namespace PSUnifiedMigration.Engine.Sources.ClaudeContext;
 
 internal sealed record CatalogColumn(string Name, string Type, string TypeName, int TypeModifier);
 
-internal sealed record CatalogTable(string Name, IReadOnlyList<CatalogColumn> Columns, bool KeyIsUnique)
+internal sealed record CatalogTable(string Name, IReadOnlyList<CatalogColumn> Columns, bool KeyIsUnique, bool IsView)
 {
     public CatalogColumn? Column(string name) => Columns.FirstOrDefault(c => c.Name == name);
 }
@@ -30,10 +30,10 @@ internal sealed class ClaudeContextCatalog
     public static async Task<ClaudeContextCatalog> LoadAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
     {
         const string ColumnsSql = """
-            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod,
+            SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typname, a.atttypmod, c.relkind = 'v',
                    EXISTS (SELECT 1 FROM pg_index i
                            WHERE i.indrelid = c.oid AND i.indisunique AND i.indpred IS NULL
-                             AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum) AS unique_key
+                             AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum)
             FROM pg_attribute a
             JOIN pg_class c ON c.oid = a.attrelid
             JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -43,6 +43,7 @@ internal sealed class ClaudeContextCatalog
             """;
         var columns = new Dictionary<string, List<CatalogColumn>>();
         var uniqueKeys = new HashSet<string>();
+        var views = new HashSet<string>();
         await using (var command = new NpgsqlCommand(ColumnsSql, connection) { Parameters = { new() { Value = schema } } })
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -56,7 +57,12 @@ internal sealed class ClaudeContextCatalog
                 }
 
                 list.Add(column);
-                if (column.Name == "id" && reader.GetBoolean(5))
+                if (reader.GetBoolean(5))
+                {
+                    views.Add(table);
+                }
+
+                if (column.Name == "id" && reader.GetBoolean(6))
                 {
                     uniqueKeys.Add(table);
                 }
@@ -64,7 +70,7 @@ internal sealed class ClaudeContextCatalog
         }
 
         return new ClaudeContextCatalog(schema, columns.ToDictionary(
-            kv => kv.Key, kv => new CatalogTable(kv.Key, kv.Value, uniqueKeys.Contains(kv.Key))));
+            kv => kv.Key, kv => new CatalogTable(kv.Key, kv.Value, uniqueKeys.Contains(kv.Key), views.Contains(kv.Key))));
     }
 
     public CatalogTable? Table(string name) => Tables.GetValueOrDefault(name);

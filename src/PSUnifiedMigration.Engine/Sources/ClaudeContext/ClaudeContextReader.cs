@@ -65,6 +65,14 @@ public sealed class ClaudeContextReader : ISourceReader
                 continue;
             }
 
+            if (table.IsView)
+            {
+                // Reading pages by physical position (ctid) needs a table; a view has none.
+                issues.Add(Blocker("SourceTableIsView", $"Source '{Source.Name}': {Source.Schema}.{table.Name} is a view, not a table.",
+                    "Migrate from the table the view reads, or materialise the view into a table first."));
+                continue;
+            }
+
             var key = table.Column("id");
             if (key is null)
             {

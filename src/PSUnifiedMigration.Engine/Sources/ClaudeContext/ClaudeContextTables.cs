@@ -119,7 +119,9 @@ internal static class ClaudeContextTables
         record["language"] = language;
         record["is_code"] = Languages.IsCode(language);
         record["chunk_type"] = Languages.IsCode(language) ? "code" : "text";
-        record["metadata"] = Metadata(row, "metadata", [("summary", row.Text("summary"))]);
+        // The unified chunk points at one document; a web page id given as well is kept in metadata.
+        record["metadata"] = Metadata(row, "metadata",
+            [("summary", row.Text("summary")), ("web_page_id", documentId is not null ? webPageId : null)]);
         record["created_at"] = row.Timestamp("created_at");
     });
 
@@ -191,15 +193,27 @@ internal static class ClaudeContextTables
 
         if (known.Count > 0)
         {
-            result["claude_context"] = known;
+            result[UnusedKey(result, "claude_context")] = known;
         }
 
         if (row.Json(ExtraColumnsAlias) is JsonObject extra && extra.Count > 0)
         {
-            result["source_columns"] = extra;
+            result[UnusedKey(result, "source_columns")] = extra;
         }
 
         return result.ToJsonString();
+    }
+
+    /// <summary>The key itself, or key_2, key_3, ... when the source's own metadata already uses it, so nothing is overwritten.</summary>
+    private static string UnusedKey(JsonObject metadata, string key)
+    {
+        var candidate = key;
+        for (var n = 2; metadata.ContainsKey(candidate); n++)
+        {
+            candidate = $"{key}_{n}";
+        }
+
+        return candidate;
     }
 
     private static string? SparseVector(JsonNode? node)

@@ -144,10 +144,15 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
         await using (var insert = new NpgsqlCommand($"""
             INSERT INTO {IdMap} (source_name, source_table, legacy_id, target_table, unified_id, system_origin, run_id)
             SELECT @source, @source_table, s.legacy_id, @target_table,
-                   CASE WHEN EXISTS (SELECT 1 FROM {IdMap} AS o WHERE o.target_table = @target_table AND o.unified_id = s.candidate_id)
+                   CASE WHEN s.candidate_rank > 1
+                          OR EXISTS (SELECT 1 FROM {IdMap} AS o WHERE o.target_table = @target_table AND o.unified_id = s.candidate_id)
                         THEN s.alternate_id ELSE s.candidate_id END,
                    s.system_origin, @run
-            FROM {stage} AS s
+            -- Two records of one batch can share a candidate (the same UUID spelt in two cases); the later one takes its alternate.
+            FROM (SELECT *, row_number() OVER (PARTITION BY candidate_id ORDER BY legacy_id) AS candidate_rank
+                  FROM {stage} AS staged
+                  WHERE NOT EXISTS (SELECT 1 FROM {IdMap} AS known
+                                    WHERE known.source_name = @source AND known.source_table = @source_table AND known.legacy_id = staged.legacy_id)) AS s
             ON CONFLICT (source_name, source_table, legacy_id) DO NOTHING
             """, connection, transaction))
         {

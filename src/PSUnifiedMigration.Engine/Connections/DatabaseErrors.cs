@@ -1,0 +1,23 @@
+using Npgsql;
+
+namespace PSUnifiedMigration.Engine.Connections;
+
+/// <summary>Turns database failures met while working into MigrationExceptions that say what to do.</summary>
+public static class DatabaseErrors
+{
+    /// <summary>The exception as a MigrationException; <paramref name="doing"/> says what the engine was doing ("writing a batch").</summary>
+    public static MigrationException Translate(Exception e, string doing, object? target) => e switch
+    {
+        MigrationException migration => migration,
+        PostgresException { SqlState: "42501" } pg => new MigrationException("PostgresPermissionDenied", MigrationErrorKind.PermissionDenied,
+            $"PostgreSQL denied permission while {doing}: {pg.MessageText}. Grant the connecting user the rights it needs " +
+            "(see docs/troubleshooting.md), or connect as a user that has them.", target, e),
+        PostgresException { SqlState: "53100" or "53200" } pg => new MigrationException("PostgresOutOfResources", MigrationErrorKind.ResourceBusy,
+            $"PostgreSQL ran out of resources while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}). Free disk or memory on the server, or lower -BatchSize.", target, e),
+        PostgresException pg => new MigrationException("PostgresError", MigrationErrorKind.InvalidOperation,
+            $"PostgreSQL reported an error while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}{(pg.Detail is null ? "" : ", " + pg.Detail)}).", target, e),
+        NpgsqlException or System.IO.IOException or TimeoutException => new MigrationException("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
+            $"The connection to PostgreSQL was lost while {doing}: {e.Message}. Committed batches stay; run the migration again when the server is reachable.", target, e),
+        _ => new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation, $"Unexpected error while {doing}: {e.Message}", target, e),
+    };
+}
