@@ -25,7 +25,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('migration', 'postgresql', 'pgvector', 'claude-context', 'cognee')
+            Tags       = @('migration', 'postgresql', 'pgvector', 'claude-context')
             ProjectUri = ''
         }
     }
