@@ -46,6 +46,11 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
         catch (MigrationRunFailedException e)
         {
             progress.Complete($"Failed: {e.Message}");
+            foreach (var warning in e.Result.Warnings)
+            {
+                WriteWarning(warning);
+            }
+
             WriteObject(e.Result);
             ThrowAsTerminating(e);
             return;

@@ -3,6 +3,7 @@ using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Planning;
 using PSUnifiedMigration.Engine.Savepoints;
+using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Sandbox;
 
 namespace PSUnifiedMigration.Engine.Tests;
@@ -38,7 +39,7 @@ public class SafetyTests(PostgresFixture fixture)
         var plan = await MigrationPlanner.PlanAsync([scenario.Source()], scenario.Target, 10, default);
         await using var writer = new NpgsqlConnection(scenario.TargetConnection);
         await writer.OpenAsync();
-        await using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationExecutor.TargetLockKey})", writer))
+        await using (var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({TargetLock.Key})", writer))
         {
             await hold.ExecuteNonQueryAsync();
         }

@@ -21,9 +21,6 @@ public static class MigrationExecutor
     private const int ReadAhead = 2;
     private const int ErrorsKept = 1000;
 
-    /// <summary>Key of the advisory lock that lets one run or restore at a time write to a target.</summary>
-    internal const long TargetLockKey = 0x5053_554D_0001;
-
     public static async Task<MigrationResult> RunAsync(MigrationPlan plan, MigrationRunOptions options, Action<MigrationProgress> progress, CancellationToken cancellationToken)
     {
         if (!plan.CanInvoke)
@@ -40,7 +37,7 @@ public static class MigrationExecutor
         var clock = Stopwatch.StartNew();
         var tracker = new ProgressTracker(plan, result, clock, progress);
         await using var connection = await plan.Target.Endpoint.OpenAsync(cancellationToken);
-        await LockTargetAsync(connection, cancellationToken);
+        await using var targetLock = await TargetLock.AcquireAsync(connection, plan.Target.ConnectionString, cancellationToken);
         var journal = new RunJournal(connection);
         tracker.Report("Preparing the target", null);
         VectorStorage storage;
@@ -50,8 +47,7 @@ public static class MigrationExecutor
         }
         catch (Exception e)
         {
-            // No run row exists yet: release the lock and report why the target could not be prepared.
-            await UnlockTargetAsync(connection);
+            // No run row exists yet: report why the target could not be prepared (the lock is released on the way out).
             throw e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
         }
 
@@ -80,7 +76,7 @@ public static class MigrationExecutor
         }
         finally
         {
-            await UnlockTargetAsync(connection);
+            await targetLock.DisposeAsync();
             result.Duration = clock.Elapsed;
             foreach (var step in steps.Where(s => s.Status == MigrationStatus.Running))
             {
@@ -110,30 +106,6 @@ public static class MigrationExecutor
         {
             result.Warnings.Add($"The run's row in {UnifiedSchema.BookkeepingSchema}.runs could not be closed ({e.Message}); it may still read 'Running'. " +
                                 "The migrated data is as this result says.");
-        }
-    }
-
-    private static async Task LockTargetAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection) { Parameters = { new() { Value = TargetLockKey } } };
-        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
-        {
-            throw new MigrationException("TargetBusy", MigrationErrorKind.ResourceBusy,
-                "Another migration run or savepoint restore is writing to this target. Wait for it to finish, then run again.");
-        }
-    }
-
-    /// <summary>Pooled connections keep session locks, so the lock is released explicitly; a broken connection loses it anyway.</summary>
-    private static async Task UnlockTargetAsync(NpgsqlConnection connection)
-    {
-        try
-        {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new() { Value = TargetLockKey } } };
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-        {
-            connection.Close();
         }
     }
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
-using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
@@ -24,9 +23,10 @@ public static class PostgresSavepointStore
     {
         ValidateName(name);
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
+        // A savepoint taken while a run writes would hold half of it. The lock is taken before the
+        // transaction, so its snapshot starts only once no run or restore can be writing.
+        await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        // A savepoint taken while a run writes would hold half of it.
-        await LockTargetAsync(connection, transaction, name, cancellationToken);
         await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         var existing = await FindAsync(connection, target, name, cancellationToken);
         if (existing is not null)
@@ -101,8 +101,8 @@ public static class PostgresSavepointStore
         var clock = Stopwatch.StartNew();
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
         var savepoint = await FindAsync(connection, target, name, cancellationToken) ?? throw NotFound(name);
+        await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await LockTargetAsync(connection, transaction, name, cancellationToken);
 
         var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
         if (installed != savepoint.SchemaVersion)
@@ -136,20 +136,6 @@ public static class PostgresSavepointStore
 
         await transaction.CommitAsync(cancellationToken);
         return new MigrationRestoreResult(name, savepoint.Tables, Verified: true, clock.Elapsed);
-    }
-
-    /// <summary>Takes the target's write lock for this transaction, so no run or other restore writes meanwhile.</summary>
-    private static async Task LockTargetAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock($1)", connection, transaction)
-        {
-            Parameters = { new() { Value = MigrationExecutor.TargetLockKey } },
-        };
-        if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
-        {
-            throw new MigrationException("TargetBusy", MigrationErrorKind.ResourceBusy,
-                "A migration run or a savepoint restore is writing to this target. Wait for it to finish, then try again.", name);
-        }
     }
 
     private static async Task<MigrationSavepoint?> FindAsync(NpgsqlConnection connection, MigrationTarget target, string name, CancellationToken cancellationToken)
