@@ -101,8 +101,24 @@ public static class MigrationPlanner
             if (installed is not null)
             {
                 var names = sources.Select(s => s.Name).ToArray();
+                if (version < UnifiedSchema.CurrentVersion)
+                {
+                    issues.Add(new(PlanIssueSeverity.Warning, "TargetSchemaUpgrade",
+                        $"The target's unified schema is version {version}; the run upgrades it to version {UnifiedSchema.CurrentVersion} (new tables and columns, no data changed).",
+                        "Take a savepoint first if you may need to go back.", target.Name));
+                }
+
                 foreach (var table in UnifiedSchema.Tables)
                 {
+                    await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table.Name) } } })
+                    {
+                        // An older schema lacks the tables a later version added; the run creates them.
+                        if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+                        {
+                            continue;
+                        }
+                    }
+
                     await using var command = new NpgsqlCommand(
                         $"SELECT count(*), count(*) FILTER (WHERE source_name = ANY($1)) FROM {Sql.Qualified(UnifiedSchema.DataSchema, table.Name)}", connection)
                     {

@@ -42,11 +42,13 @@ public static class PostgresSavepointStore
 
         var storage = StorageSchema(name);
         var dataInstalled = await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is not null;
+        var version = (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken))!.Value;
         var tables = new List<SavepointTable>();
         await ExecuteAsync(connection, transaction, $"CREATE SCHEMA {Sql.Quote(storage)}", cancellationToken);
         foreach (var table in UnifiedSchema.AllDataTables)
         {
-            if (dataInstalled)
+            // A store of an older version lacks the tables a later one added: those are empty by definition.
+            if (dataInstalled && await ExistsAsync(connection, transaction, table, cancellationToken))
             {
                 await ExecuteAsync(connection, transaction,
                     $"CREATE TABLE {Sql.Qualified(storage, table)} AS TABLE {Sql.Qualified(UnifiedSchema.DataSchema, table)}", cancellationToken);
@@ -65,7 +67,7 @@ public static class PostgresSavepointStore
         {
             Parameters =
             {
-                new() { Value = name }, new() { Value = storage }, new() { Value = UnifiedSchema.CurrentVersion },
+                new() { Value = name }, new() { Value = storage }, new() { Value = version },
                 new() { Value = createdAt.UtcDateTime }, new() { Value = JsonSerializer.Serialize(tables) },
             },
         })
@@ -74,7 +76,7 @@ public static class PostgresSavepointStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new MigrationSavepoint(name, createdAt, storage, UnifiedSchema.CurrentVersion, tables, target);
+        return new MigrationSavepoint(name, createdAt, storage, version, tables, target);
     }
 
     public static async Task<IReadOnlyList<MigrationSavepoint>> ListAsync(MigrationTarget target, CancellationToken cancellationToken)
@@ -166,6 +168,15 @@ public static class PostgresSavepointStore
     }
 
     private const string EmptyHash = "0";
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction)
+        {
+            Parameters = { new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table) } },
+        };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     /// <summary>Row count and an order-independent hash of every row's full text.</summary>
     private static async Task<SavepointTable> MeasureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string qualified, string table, CancellationToken cancellationToken)

@@ -120,7 +120,7 @@ public static class MigrationValidator
         var columns = table.Columns.Select(c => c.Kind switch
         {
             ColumnKind.Json => $"t.{Sql.Quote(c.Name)}::text",
-            ColumnKind.Vector => $"t.{Sql.Quote(c.Name)}::real[]",
+            ColumnKind.Vector or ColumnKind.CollectionVector => $"t.{Sql.Quote(c.Name)}::real[]",
             _ => $"t.{Sql.Quote(c.Name)}",
         });
         var references = table.References.SelectMany((r, i) => new[] { $"r{i}.source_table", $"r{i}.legacy_id" });
@@ -185,7 +185,7 @@ public static class MigrationValidator
         (_, null, _) or (_, _, null) => false,
         (ColumnKind.Json, string e, string a) => JsonNode.DeepEquals(JsonNode.Parse(e), JsonNode.Parse(a)),
         // Bit for bit: a vector that drifted in its last bit is a difference.
-        (ColumnKind.Vector, float[] e, float[] a) => e.Length == a.Length && e.Zip(a).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second)),
+        (ColumnKind.Vector or ColumnKind.CollectionVector, float[] e, float[] a) => e.Length == a.Length && e.Zip(a).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second)),
         (ColumnKind.Timestamp, DateTime e, DateTime a) => e.ToUniversalTime() == a.ToUniversalTime(),
         _ => Equals(expected, actual),
     };

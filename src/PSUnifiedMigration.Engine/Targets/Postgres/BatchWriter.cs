@@ -102,7 +102,7 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
             case ColumnKind.Uuid:
                 await importer.WriteAsync((Guid)value, NpgsqlDbType.Uuid, cancellationToken);
                 break;
-            case ColumnKind.Vector:
+            case ColumnKind.Vector or ColumnKind.CollectionVector:
                 await importer.WriteAsync((float[])value, NpgsqlDbType.Array | NpgsqlDbType.Real, cancellationToken);
                 break;
             default:
@@ -209,14 +209,14 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
     private string TargetCast(ColumnKind kind) => kind switch
     {
         ColumnKind.Json => "::jsonb",
-        ColumnKind.Vector when vectorStorage.Pgvector => "::vector",
+        ColumnKind.Vector or ColumnKind.CollectionVector when vectorStorage.Pgvector => "::vector",
         _ => "",
     };
 
     private static string StagingType(ColumnKind kind) => kind switch
     {
         ColumnKind.Json => "text",
-        ColumnKind.Vector => "real[]",
+        ColumnKind.Vector or ColumnKind.CollectionVector => "real[]",
         _ => UnifiedSchemaInstaller.ColumnType(kind, new VectorStorage(false, null)),
     };
 

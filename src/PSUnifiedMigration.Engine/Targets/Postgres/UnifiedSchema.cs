@@ -8,7 +8,12 @@ public enum ColumnKind
     Timestamp,
     Json,
     Uuid,
+
+    /// <summary>A dense vector of the store's one dimension (chunks).</summary>
     Vector,
+
+    /// <summary>A dense vector whose dimension is fixed per collection, not per store (data point vectors).</summary>
+    CollectionVector,
 }
 
 /// <summary>A data column of a unified table (not the id, reference or run columns).</summary>
@@ -43,8 +48,11 @@ public static class UnifiedSchema
     public const string BookkeepingSchema = "unified_migration";
     public const string IdMapTable = "id_map";
 
-    /// <summary>Version of the DDL below; bump it and add an upgrade step when the tables change.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>
+    /// Version of the tables below; bump it when they change. Upgrades are derived: missing tables are
+    /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph).
+    /// </summary>
+    public const int CurrentVersion = 2;
 
     private static readonly UnifiedColumn[] Provenance =
     [
@@ -52,6 +60,19 @@ public static class UnifiedSchema
         new("system_origin", ColumnKind.Text),
         new("source_name", ColumnKind.Text),
     ];
+
+    /// <summary>Users, tenants and roles that own data or hold access rights.</summary>
+    public static readonly UnifiedTable Principals = new("principals",
+    [
+        .. Provenance,
+        new("principal_type", ColumnKind.Text),
+        new("name", ColumnKind.Text),
+        new("email", ColumnKind.Text),
+        new("is_active", ColumnKind.Boolean),
+        new("metadata", ColumnKind.Json),
+        new("created_at", ColumnKind.Timestamp),
+        new("updated_at", ColumnKind.Timestamp),
+    ], [new("tenant_id", "principals")]);
 
     public static readonly UnifiedTable Projects = new("projects",
     [
@@ -75,7 +96,7 @@ public static class UnifiedSchema
         new("metadata", ColumnKind.Json),
         new("created_at", ColumnKind.Timestamp),
         new("updated_at", ColumnKind.Timestamp),
-    ], [new("project_id", "projects")]);
+    ], [new("project_id", "projects"), new("owner_id", "principals"), new("tenant_id", "principals")]);
 
     public static readonly UnifiedTable Documents = new("documents",
     [
@@ -91,7 +112,7 @@ public static class UnifiedSchema
         new("metadata", ColumnKind.Json),
         new("created_at", ColumnKind.Timestamp),
         new("updated_at", ColumnKind.Timestamp),
-    ], [new("dataset_id", "datasets")]);
+    ], [new("dataset_id", "datasets"), new("owner_id", "principals"), new("tenant_id", "principals")]);
 
     public static readonly UnifiedTable Chunks = new("chunks",
     [
@@ -116,7 +137,50 @@ public static class UnifiedSchema
         new("updated_at", ColumnKind.Timestamp),
     ], [new("project_id", "projects"), new("dataset_id", "datasets"), new("document_id", "documents")]);
 
-    public static IReadOnlyList<UnifiedTable> Tables { get; } = [Projects, Datasets, Documents, Chunks];
+    /// <summary>Every other data point (entities, summaries, documents as nodes, ...) with its full payload.</summary>
+    public static readonly UnifiedTable DataPoints = new("data_points",
+    [
+        .. Provenance,
+        new("data_point_type", ColumnKind.Text),
+        new("payload", ColumnKind.Json),
+        new("created_at", ColumnKind.Timestamp),
+        new("updated_at", ColumnKind.Timestamp),
+    ], [new("dataset_id", "datasets")]);
+
+    /// <summary>One vector per data point and indexed field, as the source's collection held it.</summary>
+    public static readonly UnifiedTable DataPointVectors = new("data_point_vectors",
+    [
+        .. Provenance,
+        new("collection", ColumnKind.Text),
+        new("field", ColumnKind.Text),
+        new("vector", ColumnKind.CollectionVector),
+    ], [new("data_point_id", "data_points")]);
+
+    public static readonly UnifiedTable GraphNodes = new("graph_nodes",
+    [
+        .. Provenance,
+        new("node_type", ColumnKind.Text),
+        new("name", ColumnKind.Text),
+        new("properties", ColumnKind.Json),
+    ], []);
+
+    public static readonly UnifiedTable GraphEdges = new("graph_edges",
+    [
+        .. Provenance,
+        new("relationship_name", ColumnKind.Text),
+        new("properties", ColumnKind.Json),
+    ], [new("source_node_id", "graph_nodes"), new("target_node_id", "graph_nodes")]);
+
+    /// <summary>Access rules: a principal holds a permission on a dataset.</summary>
+    public static readonly UnifiedTable Acls = new("acls",
+    [
+        .. Provenance,
+        new("permission", ColumnKind.Text),
+        new("created_at", ColumnKind.Timestamp),
+    ], [new("principal_id", "principals"), new("dataset_id", "datasets")]);
+
+    public static IReadOnlyList<UnifiedTable> Tables { get; } =
+        [Principals, Projects, Datasets, Documents, Chunks, DataPoints, DataPointVectors, GraphNodes, GraphEdges, Acls];
 
     /// <summary>Every table of the data schema, parents first: what savepoints copy and restore.</summary>
     public static IReadOnlyList<string> AllDataTables { get; } = [.. Tables.Select(t => t.Name), IdMapTable];

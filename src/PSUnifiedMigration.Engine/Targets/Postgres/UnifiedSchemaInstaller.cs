@@ -7,6 +7,9 @@ namespace PSUnifiedMigration.Engine.Targets.Postgres;
 public sealed record VectorStorage(bool Pgvector, int? Dimensions)
 {
     public string SqlType => Pgvector ? (Dimensions is { } n ? $"vector({n})" : "vector") : "real[]";
+
+    /// <summary>The type of vectors whose dimension is set per collection.</summary>
+    public string CollectionSqlType => Pgvector ? "vector" : "real[]";
 }
 
 /// <summary>Creates the unified and bookkeeping schemas, and records their version.</summary>
@@ -14,6 +17,7 @@ public static class UnifiedSchemaInstaller
 {
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
+    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map";
 
     public static async Task<int?> InstalledVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -68,20 +72,26 @@ public static class UnifiedSchemaInstaller
         if (installed is null)
         {
             await ExecuteAsync(connection, transaction, BookkeepingDdl() +
-                $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, 'unified store: projects, datasets, documents, chunks, id map');",
+                $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});",
                 cancellationToken);
         }
     }
 
     /// <summary>
-    /// Installs the bookkeeping and data schemas when they are missing, in the caller's transaction.
-    /// The data schema's dense_vector type is fixed at that moment: pgvector when available, real[] otherwise.
+    /// Installs the bookkeeping and data schemas when they are missing, and upgrades an older data schema,
+    /// in the caller's transaction. The dense_vector type is fixed at install: pgvector when available, real[] otherwise.
     /// </summary>
     public static async Task<VectorStorage> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int? vectorDimensions, CancellationToken cancellationToken)
     {
+        var version = await InstalledVersionAsync(connection, transaction, cancellationToken);
         await EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         if (await InstalledVectorStorageAsync(connection, transaction, cancellationToken) is { } installed)
         {
+            if (version < UnifiedSchema.CurrentVersion)
+            {
+                await UpgradeAsync(connection, transaction, installed, cancellationToken);
+            }
+
             return installed;
         }
 
@@ -95,8 +105,62 @@ public static class UnifiedSchemaInstaller
         ddl.AppendLine(DataDdl(storage));
         ddl.AppendLine($"INSERT INTO {B}.settings (key, value) VALUES ('dense_vector_type', {Sql.Literal(storage.Pgvector ? "vector" : "real[]")})" +
                        (storage.Dimensions is { } d ? $", ('dense_vector_dimensions', '{d}');" : ";"));
+        if (version < UnifiedSchema.CurrentVersion)
+        {
+            // The bookkeeping came from an older module (a savepoint before the first run); the tables are current.
+            ddl.AppendLine($"INSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});");
+        }
+
         await ExecuteAsync(connection, transaction, ddl.ToString(), cancellationToken);
         return storage;
+    }
+
+    /// <summary>Brings an older data schema to the current version: missing tables are created, missing columns added.</summary>
+    private static async Task UpgradeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, VectorStorage storage, CancellationToken cancellationToken)
+    {
+        var existing = new Dictionary<string, HashSet<string>>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1", connection, transaction)
+        {
+            Parameters = { new() { Value = UnifiedSchema.DataSchema } },
+        })
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (!existing.TryGetValue(reader.GetString(0), out var columns))
+                {
+                    existing[reader.GetString(0)] = columns = [];
+                }
+
+                columns.Add(reader.GetString(1));
+            }
+        }
+
+        var ddl = new StringBuilder();
+        foreach (var table in UnifiedSchema.Tables)
+        {
+            if (!existing.TryGetValue(table.Name, out var columns))
+            {
+                ddl.AppendLine(TableDdl(table, storage));
+                continue;
+            }
+
+            var missing = table.Columns.Where(c => !columns.Contains(c.Name)).Select(c => ColumnDdl(c, storage))
+                .Concat(table.References.Where(r => !columns.Contains(r.Column)).Select(ReferenceDdl))
+                .Select(definition => "ADD COLUMN " + definition).ToArray();
+            if (missing.Length > 0)
+            {
+                ddl.AppendLine($"ALTER TABLE {U}.{Sql.Quote(table.Name)} {string.Join(", ", missing)};");
+                foreach (var reference in table.References.Where(r => !columns.Contains(r.Column)))
+                {
+                    ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} ({Sql.Quote(reference.Column)});");
+                }
+            }
+        }
+
+        ddl.AppendLine($"INSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});");
+        await ExecuteAsync(connection, transaction, ddl.ToString(), cancellationToken);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
@@ -142,28 +206,39 @@ public static class UnifiedSchemaInstaller
             """);
         foreach (var table in UnifiedSchema.Tables)
         {
-            var columns = new List<string> { "id uuid PRIMARY KEY" };
-            columns.AddRange(table.Columns.Select(c => $"{Sql.Quote(c.Name)} {ColumnType(c.Kind, storage)}" +
-                (c.Name is "legacy_id" or "system_origin" or "source_name" ? " NOT NULL" : "")));
-            // Deferrable, so a savepoint restore can reload tables in any order inside one transaction.
-            columns.AddRange(table.References.Select(r =>
-                $"{Sql.Quote(r.Column)} uuid REFERENCES {U}.{Sql.Quote(r.ParentTable)} (id) DEFERRABLE INITIALLY IMMEDIATE"));
-            columns.Add("run_id uuid NOT NULL");
-            if (table.Columns.Any(c => c.Kind == ColumnKind.Vector) && !storage.Pgvector && storage.Dimensions is { } dimensions)
-            {
-                columns.Add($"CONSTRAINT {Sql.Quote(table.Name + "_dense_vector_dimensions")} CHECK (dense_vector IS NULL OR cardinality(dense_vector) = {dimensions})");
-            }
-
-            ddl.AppendLine($"CREATE TABLE {U}.{Sql.Quote(table.Name)} (\n    {string.Join(",\n    ", columns)});");
-            ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} (source_name, legacy_id);");
-            foreach (var reference in table.References)
-            {
-                ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} ({Sql.Quote(reference.Column)});");
-            }
+            ddl.AppendLine(TableDdl(table, storage));
         }
 
         return ddl.ToString();
     }
+
+    private static string TableDdl(UnifiedTable table, VectorStorage storage)
+    {
+        var columns = new List<string> { "id uuid PRIMARY KEY" };
+        columns.AddRange(table.Columns.Select(c => ColumnDdl(c, storage)));
+        columns.AddRange(table.References.Select(ReferenceDdl));
+        columns.Add("run_id uuid NOT NULL");
+        if (table.Columns.Any(c => c.Kind == ColumnKind.Vector) && !storage.Pgvector && storage.Dimensions is { } dimensions)
+        {
+            columns.Add($"CONSTRAINT {Sql.Quote(table.Name + "_dense_vector_dimensions")} CHECK (dense_vector IS NULL OR cardinality(dense_vector) = {dimensions})");
+        }
+
+        var ddl = new StringBuilder($"CREATE TABLE {U}.{Sql.Quote(table.Name)} (\n    {string.Join(",\n    ", columns)});\n");
+        ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} (source_name, legacy_id);");
+        foreach (var reference in table.References)
+        {
+            ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} ({Sql.Quote(reference.Column)});");
+        }
+
+        return ddl.ToString();
+    }
+
+    private static string ColumnDdl(UnifiedColumn column, VectorStorage storage) =>
+        $"{Sql.Quote(column.Name)} {ColumnType(column.Kind, storage)}" + (column.Name is "legacy_id" or "system_origin" or "source_name" ? " NOT NULL" : "");
+
+    // Deferrable, so a savepoint restore can reload tables in any order inside one transaction.
+    private static string ReferenceDdl(UnifiedReference reference) =>
+        $"{Sql.Quote(reference.Column)} uuid REFERENCES {U}.{Sql.Quote(reference.ParentTable)} (id) DEFERRABLE INITIALLY IMMEDIATE";
 
     public static string ColumnType(ColumnKind kind, VectorStorage storage) => kind switch
     {
@@ -174,6 +249,7 @@ public static class UnifiedSchemaInstaller
         ColumnKind.Json => "jsonb",
         ColumnKind.Uuid => "uuid",
         ColumnKind.Vector => storage.SqlType,
+        ColumnKind.CollectionVector => storage.CollectionSqlType,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
