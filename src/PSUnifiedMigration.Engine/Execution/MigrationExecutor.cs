@@ -130,7 +130,7 @@ public static class MigrationExecutor
         await using var reader = SourceReaders.Create(source);
         await reader.BeginSnapshotAsync(cancellationToken);
         var planned = plan.SourceAnalyses.FirstOrDefault(a => a.SourceName == source.Name)?.CatalogFingerprint;
-        if (reader is Sources.ClaudeContext.ClaudeContextReader claude && claude.CatalogFingerprint != planned)
+        if (reader.CatalogFingerprint != planned)
         {
             throw new MigrationException("SourceChangedSincePlan", MigrationErrorKind.InvalidOperation,
                 $"The tables of source '{source.Name}' changed since the plan was made. Run New-MigrationPlan again.", source);

@@ -36,6 +36,9 @@ public interface ISourceReader : IAsyncDisposable
     /// <summary>Starts the read-only snapshot every later read sees.</summary>
     Task BeginSnapshotAsync(CancellationToken cancellationToken);
 
+    /// <summary>The source's shape as the open snapshot sees it; a run refuses a source whose shape changed since its plan.</summary>
+    string CatalogFingerprint { get; }
+
     /// <summary>Reads one step in pages of at most batchSize rows, after a position.</summary>
     IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions, CancellationToken cancellationToken);
 }
