@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace PSUnifiedMigration;
@@ -45,6 +46,17 @@ public sealed class ModuleAssemblyLoader : IModuleAssemblyInitializer, IModuleAs
         {
             var path = Path.Combine(directory, name.Name + ".dll");
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
+        /// <summary>Native libraries (SQLite's e_sqlite3) come from dependencies/runtimes/&lt;os&gt;-&lt;arch&gt;/native/.</summary>
+        protected override IntPtr LoadUnmanagedDll(string name)
+        {
+            var (os, file) = OperatingSystem.IsWindows() ? ("win", name + ".dll")
+                : OperatingSystem.IsMacOS() ? ("osx", "lib" + name + ".dylib")
+                : ("linux", "lib" + name + ".so");
+            var architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+            var path = Path.Combine(directory, "runtimes", $"{os}-{architecture}", "native", file);
+            return File.Exists(path) ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
         }
     }
 }

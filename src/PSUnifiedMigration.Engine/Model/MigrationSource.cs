@@ -5,6 +5,7 @@ namespace PSUnifiedMigration.Engine.Model;
 public enum SourceSystem
 {
     ClaudeContext,
+    Cognee,
 }
 
 /// <summary>An installation to migrate from. Its connection string is always shown redacted.</summary>
@@ -18,6 +19,15 @@ public sealed class MigrationSource
         Schema = schema;
     }
 
+    /// <summary>A Cognee installation, described by the stores it keeps its data in.</summary>
+    public MigrationSource(string name, Sources.Cognee.CogneeStores stores)
+    {
+        System = SourceSystem.Cognee;
+        Name = name;
+        Cognee = stores;
+        Schema = "";
+    }
+
     /// <summary>Stable name of the source. It keys the id map, so keep it the same across runs.</summary>
     public string Name { get; }
 
@@ -27,14 +37,21 @@ public sealed class MigrationSource
     public string SystemOrigin => System switch
     {
         SourceSystem.ClaudeContext => "claude",
+        SourceSystem.Cognee => "cognee",
         _ => throw new InvalidOperationException($"Unknown source system {System}."),
     };
 
     public string Schema { get; }
 
-    public string ConnectionString => Endpoint.Redacted;
+    /// <summary>The source's database connection, redacted; for Cognee, where its stores are.</summary>
+    public string ConnectionString => Cognee?.ToString() ?? Endpoint!.Redacted;
 
-    internal PostgresEndpoint Endpoint { get; }
+    /// <summary>Cognee's stores (relational file, graph); null for other systems.</summary>
+    public Sources.Cognee.CogneeStores? Cognee { get; }
 
-    public override string ToString() => $"{System} '{Name}' ({Endpoint.Display}, schema {Schema})";
+    internal PostgresEndpoint? Endpoint { get; }
+
+    public override string ToString() => Cognee is { } stores
+        ? $"{System} '{Name}' ({stores})"
+        : $"{System} '{Name}' ({Endpoint!.Display}, schema {Schema})";
 }

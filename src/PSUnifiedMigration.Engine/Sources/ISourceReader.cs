@@ -48,6 +48,7 @@ public static class SourceReaders
     public static ISourceReader Create(MigrationSource source) => source.System switch
     {
         SourceSystem.ClaudeContext => new ClaudeContext.ClaudeContextReader(source),
+        SourceSystem.Cognee => new Cognee.CogneeReader(source),
         _ => throw new MigrationException("SourceSystemUnsupported", MigrationErrorKind.InvalidArgument, $"No reader for {source.System}.", source),
     };
 }

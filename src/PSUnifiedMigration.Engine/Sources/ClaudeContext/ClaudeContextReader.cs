@@ -36,7 +36,7 @@ public sealed class ClaudeContextReader : ISourceReader
         if (!catalog.SchemaExists)
         {
             issues.Add(Blocker("SourceSchemaMissing",
-                $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {Source.Endpoint.Display}.",
+                $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {Source.Endpoint!.Display}.",
                 "Point -ConnectionString at the Claude-Context database, or pass the right -Schema."));
             return (new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, [], null, null, new Dictionary<int, long>(), 0), []);
         }
@@ -332,7 +332,7 @@ public sealed class ClaudeContextReader : ISourceReader
     }
 
     private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        _connection ??= await Source.Endpoint.OpenAsync(cancellationToken);
+        _connection ??= await Source.Endpoint!.OpenAsync(cancellationToken);
 
     private static async Task<(long Rows, long Bytes)> CountAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
     {

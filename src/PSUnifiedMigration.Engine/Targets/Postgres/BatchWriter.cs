@@ -110,29 +110,42 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
         }
     }
 
-    /// <summary>Removes and returns staged rows that point at a parent this source never migrated.</summary>
+    /// <summary>
+    /// Removes and returns staged rows that point at a parent this source never migrated. A parent staged in the
+    /// same batch (a user's tenant, both principals) counts as present; when such a parent is itself removed,
+    /// the next pass removes its children, until a pass removes nothing.
+    /// </summary>
     private async Task<List<RejectedRecord>> RemoveDanglingAsync(NpgsqlTransaction transaction, string stage, SourceBatch batch, CancellationToken cancellationToken)
     {
         var rejects = new List<RejectedRecord>();
         foreach (var reference in batch.Step.Target.References)
         {
-            await using var command = new NpgsqlCommand($"""
-                DELETE FROM {stage} AS s
-                WHERE s.{RefKey(reference)} IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM {IdMap} AS m
-                    WHERE m.source_name = $1 AND m.source_table = s.{RefTable(reference)} AND m.legacy_id = s.{RefKey(reference)})
-                RETURNING s.legacy_id, s.{RefTable(reference)}, s.{RefKey(reference)}
-                """, connection, transaction)
+            int removed;
+            do
             {
-                Parameters = { new() { Value = batch.Step.SourceName } },
-            };
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rejects.Add(new RejectedRecord(batch.Step.SourceTable, reader.GetString(0), reference.Column,
-                    $"refers to {reader.GetString(1)} record {reader.GetString(2)}, which is missing from the source or was itself rejected. " +
-                    "Restore the parent record, or fix or clear the reference.", "ReferenceDangling"));
+                await using var command = new NpgsqlCommand($"""
+                    DELETE FROM {stage} AS s
+                    WHERE s.{RefKey(reference)} IS NOT NULL
+                      AND NOT EXISTS (
+                        SELECT 1 FROM {IdMap} AS m
+                        WHERE m.source_name = $1 AND m.source_table = s.{RefTable(reference)} AND m.legacy_id = s.{RefKey(reference)})
+                      AND NOT (s.{RefTable(reference)} = $2 AND EXISTS (SELECT 1 FROM {stage} AS p WHERE p.legacy_id = s.{RefKey(reference)}))
+                    RETURNING s.legacy_id, s.{RefTable(reference)}, s.{RefKey(reference)}
+                    """, connection, transaction)
+                {
+                    Parameters = { new() { Value = batch.Step.SourceName }, new() { Value = batch.Step.SourceTable } },
+                };
+                removed = 0;
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    removed++;
+                    rejects.Add(new RejectedRecord(batch.Step.SourceTable, reader.GetString(0), reference.Column,
+                        $"refers to {reader.GetString(1)} record {reader.GetString(2)}, which is missing from the source or was itself rejected. " +
+                        "Restore the parent record, or fix or clear the reference.", "ReferenceDangling"));
+                }
             }
+            while (removed > 0 && reference.ParentTable == batch.Step.Target.Name);
         }
 
         return rejects;

@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace PSUnifiedMigration.Engine.Sources.Cognee;
+
+/// <summary>The tables and columns of a Cognee SQLite store, read from sqlite_master and table_info.</summary>
+internal sealed class CogneeCatalog
+{
+    private readonly Dictionary<string, List<(string Name, string Type)>> _tables;
+
+    private CogneeCatalog(Dictionary<string, List<(string, string)>> tables) => _tables = tables;
+
+    public static CogneeCatalog Load(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        var tables = new Dictionary<string, List<(string, string)>>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            SELECT m.name, c.name, c.type FROM sqlite_master AS m, pragma_table_info(m.name) AS c
+            WHERE m.type = 'table' ORDER BY m.name, c.cid
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!tables.TryGetValue(reader.GetString(0), out var columns))
+            {
+                tables[reader.GetString(0)] = columns = [];
+            }
+
+            columns.Add((reader.GetString(1), reader.GetString(2)));
+        }
+
+        return new CogneeCatalog(tables);
+    }
+
+    public bool Has(string table) => _tables.ContainsKey(table);
+
+    public bool HasColumn(string table, string column) => _tables.TryGetValue(table, out var columns) && columns.Any(c => c.Name == column);
+
+    /// <summary>v1.5 and later keep a data row's dataset in data.dataset_id; earlier versions link through dataset_data.</summary>
+    public bool DataHasDatasetColumn => HasColumn("data", "dataset_id");
+
+    public string Layout => DataHasDatasetColumn ? "v1.5+ (data.dataset_id, legacy_id)"
+        : Has("dataset_data") ? "up to v1.4 (data + dataset_data)"
+        : "unrecognised";
+
+    /// <summary>Columns declared JSON, whose text is parsed rather than carried as a string.</summary>
+    public IReadOnlySet<string> JsonColumns(string table) =>
+        _tables.TryGetValue(table, out var columns) ? columns.Where(c => c.Type.Equals("JSON", StringComparison.OrdinalIgnoreCase)).Select(c => c.Name).ToHashSet() : new HashSet<string>();
+
+    public string Fingerprint()
+    {
+        var text = new StringBuilder();
+        foreach (var (table, columns) in _tables.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            text.Append('|').Append(table).Append(':').AppendJoin(',', columns.Select(c => c.Name + " " + c.Type));
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
+    }
+}

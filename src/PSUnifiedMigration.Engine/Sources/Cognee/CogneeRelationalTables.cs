@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Transforms;
+
+namespace PSUnifiedMigration.Engine.Sources.Cognee;
+
+/// <summary>One row read from Cognee's SQLite store: column values by name, and which columns hold JSON.</summary>
+public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IReadOnlySet<string> jsonColumns)
+{
+    public object? this[string column] => values.GetValueOrDefault(column);
+
+    public string? Uuid(string column) => CogneeValues.Uuid(this[column], column);
+
+    public string? Text(string column) => CogneeValues.Text(this[column], column);
+
+    public DateTime? Timestamp(string column) => CogneeValues.Timestamp(this[column], column);
+
+    /// <summary>Every column not in <paramref name="mapped"/> (and not internal), so nothing the tool does not know is dropped.</summary>
+    public JsonObject Carried(HashSet<string> mapped)
+    {
+        var carried = new JsonObject();
+        foreach (var (column, value) in values)
+        {
+            if (!mapped.Contains(column) && !column.StartsWith("__", StringComparison.Ordinal))
+            {
+                carried[column] = CogneeValues.AsJson(value, column, jsonColumns.Contains(column));
+            }
+        }
+
+        return carried;
+    }
+}
+
+/// <summary>How one Cognee relational table maps onto a unified table.</summary>
+internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, Func<CogneeCatalog, string> Select, Action<CogneeRow, UnifiedRecord> Map);
+
+/// <summary>
+/// Cognee's relational tables (source-systems.md §3) and their transforms. A user's hashed_password is never
+/// read: credentials do not travel. Columns without a unified home go to metadata.source_columns.
+/// </summary>
+internal static class CogneeRelationalTables
+{
+    public static readonly CogneeTableSpec Principals = new("principals", UnifiedSchema.Principals, catalog =>
+    {
+        var users = catalog.Has("users");
+        var tenants = catalog.Has("tenants");
+        var roles = catalog.Has("roles");
+        return $"""
+            SELECT p."id", p."type", p."created_at", p."updated_at",
+                   {(users ? "u.\"email\", u.\"is_active\", u.\"is_superuser\", u.\"is_verified\", u.\"parent_user_id\"" : "NULL AS email, NULL AS is_active, NULL AS is_superuser, NULL AS is_verified, NULL AS parent_user_id")},
+                   {(users || roles ? $"coalesce({(users ? "u.\"tenant_id\"" : "NULL")}, {(roles ? "r.\"tenant_id\"" : "NULL")})" : "NULL")} AS "__tenant_id",
+                   {(tenants ? "t.\"name\"" : "NULL")} AS "__tenant_name", {(tenants ? "t.\"owner_id\"" : "NULL")} AS "tenant_owner_id",
+                   {(roles ? "r.\"name\"" : "NULL")} AS "__role_name"
+            FROM "principals" AS p
+            {(users ? "LEFT JOIN \"users\" AS u ON u.\"id\" = p.\"id\"" : "")}
+            {(tenants ? "LEFT JOIN \"tenants\" AS t ON t.\"id\" = p.\"id\"" : "")}
+            {(roles ? "LEFT JOIN \"roles\" AS r ON r.\"id\" = p.\"id\"" : "")}
+            """;
+    }, (row, record) =>
+    {
+        var email = row.Text("email");
+        record["principal_type"] = row.Text("type");
+        record["name"] = row.Text("__tenant_name") ?? row.Text("__role_name") ?? email;
+        record["email"] = email;
+        record["is_active"] = CogneeValues.Boolean(row["is_active"]);
+        record.SetReference("tenant_id", "principals", row.Uuid("__tenant_id"));
+        record["metadata"] = Metadata(row, ["id", "type", "created_at", "updated_at", "email", "is_active"]).ToJsonString();
+        record["created_at"] = row.Timestamp("created_at");
+        record["updated_at"] = row.Timestamp("updated_at");
+    });
+
+    public static readonly CogneeTableSpec Datasets = new("datasets", UnifiedSchema.Datasets,
+        _ => "SELECT d.* FROM \"datasets\" AS d", (row, record) =>
+    {
+        record["name"] = row.Text("name");
+        record.SetReference("owner_id", "principals", row.Uuid("owner_id"));
+        record.SetReference("tenant_id", "principals", row.Uuid("tenant_id"));
+        record["metadata"] = Metadata(row, ["id", "name", "owner_id", "tenant_id", "created_at", "updated_at"]).ToJsonString();
+        record["created_at"] = row.Timestamp("created_at");
+        record["updated_at"] = row.Timestamp("updated_at");
+    });
+
+    /// <summary>
+    /// Data rows (documents). Up to v1.4 a row reaches its datasets through dataset_data: it takes the first
+    /// link's dataset, and all links are kept in metadata.cognee.dataset_ids. From v1.5 data.dataset_id says it.
+    /// </summary>
+    public static readonly CogneeTableSpec Data = new("data", UnifiedSchema.Documents, catalog => catalog.DataHasDatasetColumn
+        ? "SELECT d.*, d.\"dataset_id\" AS \"__dataset_id\", NULL AS \"__dataset_ids\" FROM \"data\" AS d"
+        : """
+          SELECT d.*,
+                 (SELECT dd."dataset_id" FROM "dataset_data" AS dd WHERE dd."data_id" = d."id" ORDER BY dd."created_at", dd."dataset_id" LIMIT 1) AS "__dataset_id",
+                 (SELECT group_concat(dd."dataset_id", ',') FROM "dataset_data" AS dd WHERE dd."data_id" = d."id") AS "__dataset_ids"
+          FROM "data" AS d
+          """, (row, record) =>
+    {
+        var dataset = row.Uuid("__dataset_id") ?? throw new RecordRejectedException("dataset_id",
+            "belongs to no dataset (no dataset_id and no dataset_data link). Add the data to a dataset in Cognee, or delete it.", "DatasetMissing");
+        record.SetReference("dataset_id", "datasets", dataset);
+        record.SetReference("owner_id", "principals", row.Uuid("owner_id"));
+        record.SetReference("tenant_id", "principals", row.Uuid("tenant_id"));
+        record["document_type"] = "cognee_data";
+        record["path"] = row.Text("raw_data_location");
+        record["title"] = row.Text("name");
+        record["content_hash"] = row.Text("content_hash");
+        record["file_extension"] = row.Text("extension");
+        var metadata = Metadata(row, ["id", "name", "raw_data_location", "content_hash", "extension", "owner_id", "tenant_id", "dataset_id", "created_at", "updated_at"]);
+        if (row.Text("__dataset_ids") is { } links)
+        {
+            metadata["cognee"] = new JsonObject
+            {
+                ["dataset_ids"] = new JsonArray(links.Split(',').Select(id => (JsonNode?)JsonValue.Create(CogneeValues.Uuid(id, "dataset_id"))).ToArray()),
+            };
+        }
+
+        record["metadata"] = metadata.ToJsonString();
+        record["created_at"] = row.Timestamp("created_at");
+        record["updated_at"] = row.Timestamp("updated_at");
+    });
+
+    public static readonly CogneeTableSpec Acls = new("acls", UnifiedSchema.Acls,
+        _ => "SELECT a.*, pm.\"name\" AS \"__permission\" FROM \"acls\" AS a LEFT JOIN \"permissions\" AS pm ON pm.\"id\" = a.\"permission_id\"",
+        (row, record) =>
+    {
+        record["permission"] = row.Text("__permission") ?? throw new RecordRejectedException("permission_id",
+            $"refers to permission {row.Uuid("permission_id") ?? "(none)"}, which does not exist. Fix the ACL in Cognee, or delete it.", "PermissionMissing");
+        record.SetReference("principal_id", "principals", row.Uuid("principal_id"));
+        record.SetReference("dataset_id", "datasets", row.Uuid("dataset_id"));
+        record["created_at"] = row.Timestamp("created_at");
+    });
+
+    public static IReadOnlyList<CogneeTableSpec> All { get; } = [Principals, Datasets, Data, Acls];
+
+    /// <summary>The record's metadata: every column the transform did not map, under source_columns.</summary>
+    private static JsonObject Metadata(CogneeRow row, HashSet<string> mapped)
+    {
+        var carried = row.Carried(mapped);
+        return carried.Count == 0 ? [] : new JsonObject { ["source_columns"] = carried };
+    }
+}

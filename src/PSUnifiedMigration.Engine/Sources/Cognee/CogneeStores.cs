@@ -1,0 +1,73 @@
+namespace PSUnifiedMigration.Engine.Sources.Cognee;
+
+/// <summary>Where a Cognee installation's graph lives, as far as this module can read it.</summary>
+public enum CogneeGraphStore
+{
+    /// <summary>No graph store was found or given.</summary>
+    None,
+
+    /// <summary>databases/cognee_graph.pkl: networkx node-link JSON (Cognee up to v0.1.44).</summary>
+    NetworkxFile,
+
+    /// <summary>The relational graph ledger tables nodes/edges (Cognee v1.x).</summary>
+    LedgerTables,
+}
+
+/// <summary>
+/// The stores of a Cognee installation: its relational SQLite file and its graph. Found under a system root
+/// (<c>.cognee_system</c>) or given one by one. Stores this module cannot read are listed so the plan can block on them.
+/// </summary>
+public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, string? SystemRoot)
+{
+    public const string RelationalFile = "cognee_db";
+    public const string GraphFile = "cognee_graph.pkl";
+
+    /// <summary>Stores found under the system root that no reader here understands, with what they are.</summary>
+    public IReadOnlyList<(string Path, string Kind)> UnreadableStores { get; init; } = [];
+
+    /// <summary>Finds the default files under a Cognee system root (the folder holding databases/).</summary>
+    public static CogneeStores Locate(string systemRoot)
+    {
+        var root = Path.GetFullPath(systemRoot);
+        var databases = Directory.Exists(Path.Combine(root, "databases")) ? Path.Combine(root, "databases") : root;
+        var graph = Path.Combine(databases, GraphFile);
+        return new CogneeStores(Path.Combine(databases, RelationalFile), File.Exists(graph) ? graph : null, root)
+        {
+            UnreadableStores = FindUnreadable(databases),
+        };
+    }
+
+    /// <summary>
+    /// LanceDB vectors and Kuzu/Ladybug graphs are native formats without a .NET reader; per-dataset copies
+    /// live in databases/&lt;user id&gt;/ (backend access control), so the search goes one level down too.
+    /// </summary>
+    private static IReadOnlyList<(string, string)> FindUnreadable(string databases)
+    {
+        if (!Directory.Exists(databases))
+        {
+            return [];
+        }
+
+        var found = new List<(string, string)>();
+        foreach (var entry in Directory.EnumerateFileSystemEntries(databases, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
+        {
+            var name = Path.GetFileName(entry);
+            if (name.EndsWith(".lancedb", StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add((entry, "LanceDB vector store"));
+            }
+            else if (name.StartsWith("cognee_graph_kuzu", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".kuzu", StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add((entry, "Kuzu graph database"));
+            }
+            else if (name.StartsWith("cognee_graph_ladybug", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ladybug", StringComparison.OrdinalIgnoreCase))
+            {
+                found.Add((entry, "Ladybug graph database"));
+            }
+        }
+
+        return found;
+    }
+
+    public override string ToString() => GraphFilePath is null ? $"sqlite {SqlitePath}" : $"sqlite {SqlitePath}, graph {GraphFilePath}";
+}

@@ -1,0 +1,68 @@
+using PSUnifiedMigration.Engine.Connections;
+using PSUnifiedMigration.Engine.Execution;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Planning;
+using PSUnifiedMigration.Engine.Sources.Cognee;
+using PSUnifiedMigration.Engine.Validation;
+using PSUnifiedMigration.Sandbox.Cognee;
+
+namespace PSUnifiedMigration.Engine.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
+{
+    private readonly string _systemRoot = Path.Combine(Path.GetTempPath(), $"psum-cognee-{Guid.NewGuid():N}", ".cognee_system");
+
+    public void Dispose() => Directory.Delete(Path.GetDirectoryName(_systemRoot)!, recursive: true);
+
+    private async Task<(CogneeSampleSummary Sample, MigrationSource Source, MigrationTarget Target, string TargetConnection)> ScenarioAsync(RelationalLayout layout)
+    {
+        var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, RelationalLayout = layout, GraphLayout = GraphLayout.NetworkxFile });
+        var targetConnection = await fixture.Server.CreateDatabaseAsync("dst");
+        return (sample, new MigrationSource("cognee", CogneeStores.Locate(_systemRoot)), new MigrationTarget("unified", PostgresEndpoint.Parse(targetConnection)), targetConnection);
+    }
+
+    [Theory]
+    [InlineData(RelationalLayout.DatasetData)]
+    [InlineData(RelationalLayout.DataDatasetId)]
+    public async Task A_cognee_installation_of_either_relational_layout_migrates_and_validates(RelationalLayout layout)
+    {
+        var (sample, source, target, _) = await ScenarioAsync(layout);
+
+        var plan = await MigrationPlanner.PlanAsync([source], target, 50, default);
+        Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
+        var result = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
+        var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+        Assert.Equal(MigrationStatus.Succeeded, result.Status);
+        Assert.Equal(sample.Principals, result.Steps.Single(s => s.SourceTable == "principals").Migrated);
+        Assert.Equal(sample.Datasets, result.Steps.Single(s => s.SourceTable == "datasets").Migrated);
+        Assert.Equal(sample.DataRows, result.Steps.Single(s => s.SourceTable == "data").Migrated);
+        Assert.Equal(sample.Acls, result.Steps.Single(s => s.SourceTable == "acls").Migrated);
+        Assert.Equal(sample.GraphNodes, result.Steps.Single(s => s.SourceTable == "graph_nodes").Migrated);
+        Assert.Equal(sample.GraphEdges, result.Steps.Single(s => s.SourceTable == "graph_edges").Migrated);
+    }
+
+    [Fact]
+    public async Task Ownership_tenants_and_access_rules_survive_as_references_to_migrated_principals()
+    {
+        var (sample, source, target, targetConnection) = await ScenarioAsync(RelationalLayout.DataDatasetId);
+        var plan = await MigrationPlanner.PlanAsync([source], target, 50, default);
+        await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
+
+        var ownedDatasets = await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT count(*) FROM unified.datasets d JOIN unified.principals p ON p.id = d.owner_id WHERE p.principal_type = 'user'");
+        var ownedDocuments = await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT count(*) FROM unified.documents d JOIN unified.principals p ON p.id = d.owner_id");
+        var acls = await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT count(*) FROM unified.acls a JOIN unified.principals p ON p.id = a.principal_id JOIN unified.datasets d ON d.id = a.dataset_id");
+        var credentials = await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT count(*) FROM unified.principals WHERE metadata::text LIKE '%hashed_password%'");
+
+        Assert.Equal(sample.Datasets, ownedDatasets);
+        Assert.Equal(sample.DataRows, ownedDocuments);
+        Assert.Equal(sample.Acls, acls);
+        Assert.Equal(0, credentials);
+    }
+}
