@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
@@ -21,6 +22,9 @@ public sealed class CogneeReader : ISourceReader
     private SqliteConnection? _connection;
     private SqliteTransaction? _snapshot;
     private CogneeCatalog? _catalog;
+    private NpgsqlConnection? _vectors;
+    private NpgsqlTransaction? _vectorSnapshot;
+    private IReadOnlyList<CogneeVectorCollection> _collections = [];
 
     public CogneeReader(MigrationSource source)
     {
@@ -30,7 +34,8 @@ public sealed class CogneeReader : ISourceReader
 
     public MigrationSource Source { get; }
 
-    public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint() + (_stores.GraphFilePath is null ? "" : "+graph");
+    public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint()
+        + (_stores.GraphFilePath is null ? "" : "+graph") + string.Concat(_collections.Select(c => "+" + c.SourceTable));
 
     public async Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
     {
@@ -73,7 +78,11 @@ public sealed class CogneeReader : ISourceReader
                 "Export the graph to networkx node-link JSON and pass it with the graph file, or wait for ledger support."));
         }
 
-        issues.Add(Warning("CogneeVectorsNotRead", $"Source '{Source.Name}': Cognee's vector collections are not read by this version; chunks, data points and their vectors are not migrated.", null));
+        if (_stores.Vectors is null)
+        {
+            issues.Add(Warning("CogneeVectorsNotGiven", $"Source '{Source.Name}': no vector store was given, so chunks, data points and their vectors are not migrated.",
+                "If Cognee keeps its collections in pgvector, pass that database's connection string as the vector store."));
+        }
 
         var tables = new List<SourceTableAnalysis>();
         var steps = new List<SourceStep>();
@@ -102,29 +111,69 @@ public sealed class CogneeReader : ISourceReader
             steps.Add(new SourceStep(Source.Name, EdgesTable, UnifiedSchema.GraphEdges, edges, 0));
         }
 
-        var layout = catalog.Layout + (_stores.GraphFilePath is null ? "" : "; graph: networkx node-link file");
-        return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables, null, null, new Dictionary<int, long>(), 0)
+        var chunkDimensions = new Dictionary<int, long>();
+        if (_stores.Vectors is not null)
+        {
+            try
+            {
+                _collections = await CogneeVectorCollection.DiscoverAsync(await ConnectVectorsAsync(cancellationToken), null, cancellationToken);
+            }
+            catch (MigrationException e)
+            {
+                issues.Add(Blocker(e.ErrorId, $"Source '{Source.Name}' (vector store): {e.Message}", null));
+            }
+
+            foreach (var collection in _collections)
+            {
+                AddCollectionSteps(collection, tables, steps);
+                if (collection.IsChunks)
+                {
+                    foreach (var (dimension, count) in collection.Dimensions)
+                    {
+                        chunkDimensions[dimension] = chunkDimensions.GetValueOrDefault(dimension) + count;
+                    }
+                }
+                else if (collection.Dimensions.Count > 1)
+                {
+                    issues.Add(Warning("VectorDimensionsMixed",
+                        $"Source '{Source.Name}': collection {collection.SourceTable} holds vectors of {string.Join(", ", collection.Dimensions.Select(d => $"{d.Value} of {d.Key}"))} dimensions; those not of {collection.ExpectedDimensions} will be rejected.",
+                        "Re-embed the collection with one model before migrating, or accept them as rejects with -ContinueOnError."));
+                }
+            }
+        }
+
+        var layout = catalog.Layout + (_stores.GraphFilePath is null ? "" : "; graph: networkx node-link file")
+            + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)");
+        return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables,
+            _collections.Any(c => c.IsChunks) ? "vector" : null, _collections.Any(c => c.IsChunks) ? "vector" : null, chunkDimensions, 0)
         {
             CatalogFingerprint = CatalogFingerprint,
         }, steps);
     }
 
-    public Task BeginSnapshotAsync(CancellationToken cancellationToken)
+    public async Task BeginSnapshotAsync(CancellationToken cancellationToken)
     {
         var connection = Connect();
         // A deferred transaction takes its read snapshot at the first read: the catalog, read right away.
         _snapshot = connection.BeginTransaction(deferred: true);
         _catalog = CogneeCatalog.Load(connection, _snapshot);
-        return Task.CompletedTask;
+        if (_stores.Vectors is not null)
+        {
+            var vectors = await ConnectVectorsAsync(cancellationToken);
+            _vectorSnapshot = await vectors.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            _collections = await CogneeVectorCollection.DiscoverAsync(vectors, _vectorSnapshot, cancellationToken);
+        }
     }
 
     public async IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var collection = _collections.FirstOrDefault(c => c.SourceTable == step.SourceTable || c.VectorSourceTable == step.SourceTable);
         var batches = step.SourceTable switch
         {
             NodesTable => ReadGraphAsync(step, ["nodes"], TransformNode, after, batchSize, cancellationToken),
             EdgesTable => ReadGraphAsync(step, NodeLinkGraphFile.EdgeArrayNames, TransformEdge, after, batchSize, cancellationToken),
+            _ when collection is not null => ReadCollectionAsync(step, collection, after, batchSize, vectorDimensions, cancellationToken),
             _ => ReadTableAsync(step, CogneeRelationalTables.All.Single(s => s.SourceTable == step.SourceTable), after, batchSize, cancellationToken),
         };
         await foreach (var batch in batches)
@@ -143,6 +192,16 @@ public sealed class CogneeReader : ISourceReader
 
     public async ValueTask DisposeAsync()
     {
+        if (_vectorSnapshot is not null)
+        {
+            await _vectorSnapshot.DisposeAsync();
+        }
+
+        if (_vectors is not null)
+        {
+            await _vectors.DisposeAsync();
+        }
+
         if (_snapshot is not null)
         {
             await _snapshot.DisposeAsync();
@@ -248,6 +307,178 @@ public sealed class CogneeReader : ISourceReader
             yield return new SourceBatch(step, records, rejects, new SourcePosition(true, null, index.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
         }
     }
+
+    private void AddCollectionSteps(CogneeVectorCollection collection, List<SourceTableAnalysis> tables, List<SourceStep> steps)
+    {
+        tables.Add(new SourceTableAnalysis(collection.SourceTable, collection.Rows, 0, "id", "uuid", true, []));
+        if (collection.IsChunks)
+        {
+            steps.Add(new SourceStep(Source.Name, collection.SourceTable, UnifiedSchema.Chunks, collection.Rows, 0));
+            return;
+        }
+
+        steps.Add(new SourceStep(Source.Name, collection.SourceTable, UnifiedSchema.DataPoints, collection.Rows, 0));
+        steps.Add(new SourceStep(Source.Name, collection.VectorSourceTable, UnifiedSchema.DataPointVectors, collection.Rows, 0));
+    }
+
+    /// <summary>
+    /// Reads a collection in keyset pages on id inside the vector store's snapshot. DocumentChunk_text rows become
+    /// chunks (their dataset comes from the relational store); other rows become data points, and in a second
+    /// step their vectors.
+    /// </summary>
+    private async IAsyncEnumerable<SourceBatch> ReadCollectionAsync(SourceStep step, CogneeVectorCollection collection, SourcePosition? after, int batchSize,
+        int? chunkDimensions, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var vectors = step.SourceTable == collection.VectorSourceTable;
+        var last = after?.LastKey;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var rows = new List<(string Id, JsonObject Payload, float[]? Vector)>();
+            await using (var command = new NpgsqlCommand(last is null
+                ? $"SELECT id::text, payload::text, vector::real[] FROM {collection.Qualified} ORDER BY id LIMIT $1"
+                : $"SELECT id::text, payload::text, vector::real[] FROM {collection.Qualified} WHERE id > $2::uuid ORDER BY id LIMIT $1", _vectors, _vectorSnapshot))
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = batchSize });
+                if (last is not null)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = last });
+                }
+
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var payload = reader.IsDBNull(1) ? null : JsonNode.Parse(reader.GetString(1)) as JsonObject;
+                    rows.Add((reader.GetString(0), payload ?? [], reader.IsDBNull(2) ? null : reader.GetFieldValue<float[]>(2)));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                yield break;
+            }
+
+            var datasets = collection.IsChunks ? DatasetsOfData(rows.Select(r => PayloadText(r.Payload, "document_id"))) : null;
+            var records = new List<UnifiedRecord>();
+            var rejects = new List<RejectedRecord>();
+            foreach (var (id, payload, vector) in rows)
+            {
+                try
+                {
+                    records.Add(collection.IsChunks ? TransformChunk(step, id, payload, vector, chunkDimensions, datasets!)
+                        : vectors ? TransformVector(step, collection, id, vector)
+                        : TransformDataPoint(step, collection, id, payload));
+                }
+                catch (RecordRejectedException rejected)
+                {
+                    rejects.Add(new RejectedRecord(step.SourceTable, id, rejected.Field, rejected.Message, rejected.ErrorId));
+                }
+            }
+
+            last = rows[^1].Id;
+            yield return new SourceBatch(step, records, rejects, new SourcePosition(true, null, last, null));
+            if (rows.Count < batchSize)
+            {
+                yield break;
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private UnifiedRecord TransformChunk(SourceStep step, string id, JsonObject payload, float[]? vector, int? dimensions, IReadOnlyDictionary<string, string> datasets)
+    {
+        var record = NewRecord(UnifiedSchema.Chunks, step.SourceTable, id);
+        var content = PayloadText(payload, "text");
+        var document = PayloadText(payload, "document_id") is { } documentId ? CogneeValues.Uuid(documentId, "document_id") : null;
+        record["content"] = content;
+        record["content_hash"] = content is null ? null : RecordChecks.Sha256Hex(content);
+        record["dense_vector"] = vector is null ? null : CheckedVector(vector, dimensions, "vector");
+        record["chunk_type"] = "text";
+        record["source_type"] = "cognee";
+        record["relative_path"] = PayloadText(payload, "document_name");
+        record["chunk_index"] = payload["chunk_index"] is JsonValue index && index.TryGetValue<int>(out var position) ? position : null;
+        record["is_code"] = false;
+        record.SetReference("document_id", "data", document);
+        record.SetReference("dataset_id", "datasets", document is null ? null : datasets.GetValueOrDefault(document));
+        var carried = Checked((JsonObject)payload.DeepClone(), "payload");
+        carried.Remove("text");
+        record["metadata"] = new JsonObject { ["cognee"] = carried }.ToJsonString();
+        record["created_at"] = EpochMilliseconds(payload, "created_at");
+        record["updated_at"] = EpochMilliseconds(payload, "updated_at");
+        return record;
+    }
+
+    private UnifiedRecord TransformDataPoint(SourceStep step, CogneeVectorCollection collection, string id, JsonObject payload)
+    {
+        var record = NewRecord(UnifiedSchema.DataPoints, step.SourceTable, id);
+        record["data_point_type"] = collection.DataPointClass;
+        record["payload"] = Checked(payload, "payload").ToJsonString();
+        record["created_at"] = EpochMilliseconds(payload, "created_at");
+        record["updated_at"] = EpochMilliseconds(payload, "updated_at");
+        return record;
+    }
+
+    private UnifiedRecord TransformVector(SourceStep step, CogneeVectorCollection collection, string id, float[]? vector)
+    {
+        var record = NewRecord(UnifiedSchema.DataPointVectors, step.SourceTable, id);
+        record["collection"] = collection.Table;
+        record["field"] = collection.Field;
+        record["vector"] = vector is null
+            ? throw new RecordRejectedException("vector", "is NULL. Re-index the data point in Cognee.", "VectorInvalid")
+            : CheckedVector(vector, collection.ExpectedDimensions, "vector");
+        record.SetReference("data_point_id", collection.SourceTable, id);
+        return record;
+    }
+
+    private static float[] CheckedVector(float[] vector, int? dimensions, string field) =>
+        RecordChecks.VectorProblem(vector, dimensions) is { } problem
+            ? throw new RecordRejectedException(field, problem, vector.Length == dimensions ? "VectorNotFinite" : "VectorDimensionMismatch")
+            : vector;
+
+    private static string? PayloadText(JsonObject payload, string key) =>
+        payload[key] is JsonValue value && value.TryGetValue<string>(out var text) ? CogneeValues.Text(text, key) : null;
+
+    /// <summary>Cognee's data points carry created_at/updated_at as epoch milliseconds.</summary>
+    private static DateTime? EpochMilliseconds(JsonObject payload, string key) =>
+        payload[key] is JsonValue value && value.TryGetValue<long>(out var milliseconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime
+            : null;
+
+    /// <summary>The dataset of each data row (a chunk's document), looked up in the relational snapshot for one page.</summary>
+    private Dictionary<string, string> DatasetsOfData(IEnumerable<string?> dataIds)
+    {
+        var ids = dataIds.OfType<string>().Select(id => Guid.TryParse(id, out var guid) ? guid.ToString("N") : null).OfType<string>().Distinct().ToArray();
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ids.Length == 0)
+        {
+            return found;
+        }
+
+        using var command = Connect().CreateCommand();
+        command.Transaction = _snapshot;
+        var parameters = ids.Select((id, i) =>
+        {
+            command.Parameters.AddWithValue($"$p{i}", id);
+            return $"$p{i}";
+        }).ToArray();
+        command.CommandText = (_catalog!.DataHasDatasetColumn
+            ? "SELECT d.\"id\", d.\"dataset_id\" FROM \"data\" AS d"
+            : "SELECT d.\"id\", (SELECT dd.\"dataset_id\" FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\" ORDER BY dd.\"created_at\", dd.\"dataset_id\" LIMIT 1) FROM \"data\" AS d")
+            + $" WHERE d.\"id\" IN ({string.Join(", ", parameters)})";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!reader.IsDBNull(1) && CogneeValues.Uuid(reader.GetValue(1), "dataset_id") is { } dataset)
+            {
+                found[CogneeValues.Uuid(reader.GetValue(0), "id")!] = dataset;
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<NpgsqlConnection> ConnectVectorsAsync(CancellationToken cancellationToken) =>
+        _vectors ??= await _stores.Vectors!.OpenAsync(cancellationToken);
 
     /// <summary>A graph node: its id (a UUID, or a name such as COGNITIVE_LAYER__SYNTAX), type, name, and every other attribute.</summary>
     private UnifiedRecord TransformNode(JsonObject node)

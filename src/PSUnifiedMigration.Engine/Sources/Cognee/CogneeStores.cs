@@ -19,6 +19,9 @@ public enum CogneeGraphStore
 /// </summary>
 public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, string? SystemRoot)
 {
+    /// <summary>The PostgreSQL database holding Cognee's pgvector collections, when it uses pgvector.</summary>
+    public Connections.PostgresEndpoint? Vectors { get; init; }
+
     public const string RelationalFile = "cognee_db";
     public const string GraphFile = "cognee_graph.pkl";
 
@@ -69,5 +72,6 @@ public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, stri
         return found;
     }
 
-    public override string ToString() => GraphFilePath is null ? $"sqlite {SqlitePath}" : $"sqlite {SqlitePath}, graph {GraphFilePath}";
+    public override string ToString() =>
+        $"sqlite {SqlitePath}" + (GraphFilePath is null ? "" : $", graph {GraphFilePath}") + (Vectors is null ? "" : $", pgvector {Vectors.Redacted}");
 }
