@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration;
 
@@ -10,14 +11,19 @@ namespace PSUnifiedMigration;
 public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 {
     private const string ClaudeContextSet = "ClaudeContext";
+    private const string CogneeSet = "Cognee";
 
     [Parameter(Mandatory = true, ParameterSetName = ClaudeContextSet)]
     public SwitchParameter ClaudeContext { get; set; }
 
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(Mandatory = true, ParameterSetName = CogneeSet)]
+    public SwitchParameter Cognee { get; set; }
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClaudeContextSet)]
     [ValidateNotNullOrEmpty]
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>The PostgreSQL credential: Claude-Context's database, or Cognee's vector store.</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
@@ -31,17 +37,64 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [ValidateNotNullOrEmpty]
     public string Schema { get; set; } = "claude_context";
 
+    /// <summary>Cognee's system root (.cognee_system): its databases/ folder is searched for the stores.</summary>
+    [Parameter(Position = 0, ParameterSetName = CogneeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>Cognee's relational SQLite database, when it is not databases/cognee_db under -Path.</summary>
+    [Parameter(ParameterSetName = CogneeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SqlitePath { get; set; }
+
+    /// <summary>Cognee's networkx graph file, when it is not databases/cognee_graph.pkl under -Path.</summary>
+    [Parameter(ParameterSetName = CogneeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? GraphPath { get; set; }
+
+    /// <summary>The PostgreSQL database holding Cognee's pgvector collections.</summary>
+    [Parameter(ParameterSetName = CogneeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? VectorConnectionString { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
-            var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
-            var name = Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}";
-            WriteObject(new MigrationSource(SourceSystem.ClaudeContext, name, endpoint, Schema));
+            WriteObject(ParameterSetName == CogneeSet ? CogneeSource() : ClaudeContextSource());
         }
         catch (MigrationException e)
         {
             ThrowAsTerminating(e);
         }
     }
+
+    private MigrationSource ClaudeContextSource()
+    {
+        var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
+        return new MigrationSource(SourceSystem.ClaudeContext, Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}", endpoint, Schema);
+    }
+
+    private MigrationSource CogneeSource()
+    {
+        if (Path is null && SqlitePath is null)
+        {
+            throw new MigrationException("CogneeStoreNotGiven", MigrationErrorKind.InvalidArgument,
+                "Say where the Cognee installation is: -Path <its .cognee_system folder>, or -SqlitePath <its relational database>.", null);
+        }
+
+        var stores = Path is null
+            ? new CogneeStores(FileSystemPath(SqlitePath!), null, null)
+            : CogneeStores.Locate(FileSystemPath(Path));
+        stores = stores with
+        {
+            SqlitePath = SqlitePath is null ? stores.SqlitePath : FileSystemPath(SqlitePath),
+            GraphFilePath = GraphPath is null ? stores.GraphFilePath : FileSystemPath(GraphPath),
+            Vectors = VectorConnectionString is null ? null : ConnectionParameters.Endpoint(VectorConnectionString, Credential),
+        };
+        return new MigrationSource(Name ?? $"cognee@{stores.SystemRoot ?? stores.SqlitePath}", stores);
+    }
+
+    /// <summary>A path as PowerShell means it (relative to the current location, ~ expanded).</summary>
+    private string FileSystemPath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 }

@@ -16,7 +16,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationSource'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSource'
-            Parameters = @('ClaudeContext', 'ConnectionString', 'Credential', 'Name', 'Schema')
+            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'Path', 'SqlitePath', 'GraphPath', 'VectorConnectionString')
         }
         @{
             Name       = 'New-MigrationTarget'

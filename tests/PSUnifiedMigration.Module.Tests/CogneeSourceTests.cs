@@ -1,0 +1,81 @@
+using PSUnifiedMigration.Sandbox;
+using PSUnifiedMigration.Sandbox.Cognee;
+
+namespace PSUnifiedMigration.Module.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class CogneeSourceTests(PostgresFixture fixture) : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"psum-cognee-{Guid.NewGuid():N}");
+    private readonly PowerShellSession _session = new();
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    private async Task<CogneeSampleSummary> SampleAsync(RelationalLayout layout = RelationalLayout.DataDatasetId) =>
+        await CogneeSample.CreateAsync(new CogneeSampleOptions
+        {
+            SystemRoot = Path.Combine(_folder, ".cognee_system"), RelationalLayout = layout, GraphLayout = GraphLayout.NetworkxFile,
+        });
+
+    [Fact]
+    public async Task A_cognee_installation_found_by_its_system_root_migrates_and_validates()
+    {
+        var sample = await SampleAsync();
+        _session.Set("Root", sample.SystemRoot);
+        _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("dst"));
+
+        var run = _session.Run("""
+            $source = New-MigrationSource -Cognee -Path $Root -Name 'cognee'
+            $result = New-MigrationPlan -Source $source -Target (New-MigrationTarget $TargetConnection) | Invoke-Migration -Confirm:$false
+            $result
+            $result | Test-Migration
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.Contains(run.Warnings, w => w.Message.Contains("no vector store was given"));
+        Assert.Equal("Succeeded", run.Output[0].Properties["Status"].Value.ToString());
+        Assert.True((bool)run.Output[1].Properties["IsValid"].Value, string.Join("\n", (IEnumerable<string>)run.Output[1].Properties["Errors"].Value));
+        Assert.Equal((long)(sample.Principals + sample.Datasets + sample.DataRows + sample.Acls + sample.GraphNodes + sample.GraphEdges),
+            run.Output[0].Properties["Migrated"].Value);
+    }
+
+    [Fact]
+    public async Task Claude_context_and_cognee_migrate_together_into_one_store()
+    {
+        var sample = await SampleAsync(RelationalLayout.DatasetData);
+        var claude = await MigrationScenario.CreateAsync(fixture.Server);
+        _session.Set("Root", sample.SystemRoot);
+        _session.Set("SourceConnection", claude.Source);
+        _session.Set("TargetConnection", claude.Target);
+
+        var run = _session.Run("""
+            $sources = @(
+                New-MigrationSource -ClaudeContext -ConnectionString $SourceConnection -Name 'claude'
+                New-MigrationSource -Cognee -SqlitePath ([System.IO.Path]::Combine($Root, 'databases', 'cognee_db')) -GraphPath ([System.IO.Path]::Combine($Root, 'databases', 'cognee_graph.pkl')) -Name 'cognee'
+            )
+            $result = $sources | New-MigrationPlan -Target (New-MigrationTarget $TargetConnection) | Invoke-Migration -Confirm:$false
+            ($result | Test-Migration).IsValid
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.True((bool)run.Single().BaseObject);
+        Assert.Equal(2L, await claude.ScalarOnTargetAsync<long>("SELECT count(DISTINCT system_origin) FROM unified.datasets"));
+    }
+
+    [Fact]
+    public void A_cognee_source_without_a_location_is_an_argument_error()
+    {
+        var run = _session.Run("New-MigrationSource -Cognee");
+
+        var error = Assert.Single(run.AllErrors);
+        Assert.Equal("CogneeStoreNotGiven", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+    }
+}
