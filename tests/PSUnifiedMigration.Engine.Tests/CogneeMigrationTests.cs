@@ -15,19 +15,22 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
 
     public void Dispose() => Directory.Delete(Path.GetDirectoryName(_systemRoot)!, recursive: true);
 
-    private async Task<(CogneeSampleSummary Sample, MigrationSource Source, MigrationTarget Target, string TargetConnection)> ScenarioAsync(RelationalLayout layout)
+    private async Task<(CogneeSampleSummary Sample, MigrationSource Source, MigrationTarget Target, string TargetConnection)> ScenarioAsync(
+        RelationalLayout layout, GraphLayout graph = GraphLayout.NetworkxFile)
     {
-        var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, RelationalLayout = layout, GraphLayout = GraphLayout.NetworkxFile });
+        var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, RelationalLayout = layout, GraphLayout = graph });
         var targetConnection = await fixture.Server.CreateDatabaseAsync("dst");
         return (sample, new MigrationSource("cognee", CogneeStores.Locate(_systemRoot)), new MigrationTarget("unified", PostgresEndpoint.Parse(targetConnection)), targetConnection);
     }
 
     [Theory]
-    [InlineData(RelationalLayout.DatasetData)]
-    [InlineData(RelationalLayout.DataDatasetId)]
-    public async Task A_cognee_installation_of_either_relational_layout_migrates_and_validates(RelationalLayout layout)
+    [InlineData(RelationalLayout.DatasetData, GraphLayout.NetworkxFile)]
+    [InlineData(RelationalLayout.DataDatasetId, GraphLayout.NetworkxFile)]
+    [InlineData(RelationalLayout.DatasetData, GraphLayout.LedgerTables)]
+    [InlineData(RelationalLayout.DataDatasetId, GraphLayout.LedgerTables)]
+    public async Task A_cognee_installation_of_each_layout_migrates_and_validates(RelationalLayout layout, GraphLayout graph)
     {
-        var (sample, source, target, _) = await ScenarioAsync(layout);
+        var (sample, source, target, _) = await ScenarioAsync(layout, graph);
 
         var plan = await MigrationPlanner.PlanAsync([source], target, 50, default);
         Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
@@ -40,8 +43,22 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
         Assert.Equal(sample.Datasets, result.Steps.Single(s => s.SourceTable == "datasets").Migrated);
         Assert.Equal(sample.DataRows, result.Steps.Single(s => s.SourceTable == "data").Migrated);
         Assert.Equal(sample.Acls, result.Steps.Single(s => s.SourceTable == "acls").Migrated);
-        Assert.Equal(sample.GraphNodes, result.Steps.Single(s => s.SourceTable == "graph_nodes").Migrated);
-        Assert.Equal(sample.GraphEdges, result.Steps.Single(s => s.SourceTable == "graph_edges").Migrated);
+        var (nodes, edges) = graph == GraphLayout.NetworkxFile
+            ? (sample.GraphNodes, sample.GraphEdges)
+            : (await LedgerCountAsync(sample, "SELECT count(DISTINCT slug) FROM nodes"),
+               await LedgerCountAsync(sample, "SELECT count(*) FROM (SELECT 1 FROM edges GROUP BY source_node_id, relationship_name, destination_node_id)"));
+        Assert.True(nodes > 0 && edges > 0);
+        Assert.Equal(nodes, result.Steps.Single(s => s.SourceTable == "graph_nodes").Migrated);
+        Assert.Equal(edges, result.Steps.Single(s => s.SourceTable == "graph_edges").Migrated);
+    }
+
+    private static async Task<long> LedgerCountAsync(CogneeSampleSummary sample, string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sample.RelationalDatabasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

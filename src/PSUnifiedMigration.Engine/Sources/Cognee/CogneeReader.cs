@@ -72,11 +72,6 @@ public sealed class CogneeReader : ISourceReader
                 "Report the Cognee version to the PSUnifiedMigration team."));
         }
 
-        if (_stores.GraphFilePath is null && catalog.Has("nodes") && Count("nodes") > 0)
-        {
-            issues.Add(Blocker("CogneeGraphLedgerUnsupported", $"Source '{Source.Name}': the graph is in the relational ledger (nodes/edges), which this version does not read yet.",
-                "Export the graph to networkx node-link JSON and pass it with the graph file, or wait for ledger support."));
-        }
 
         if (_stores.Vectors is null)
         {
@@ -98,6 +93,26 @@ public sealed class CogneeReader : ISourceReader
         {
             issues.Add(Warning("CogneeDataWithoutDataset", $"Source '{Source.Name}': {orphanData} data row(s) belong to no dataset; they will be rejected (DatasetMissing).",
                 "Add them to a dataset in Cognee, or delete them, before migrating."));
+        }
+
+        if (UsesLedger(catalog))
+        {
+            var nodes = ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"");
+            var edges = catalog.Has("edges")
+                ? ScalarLong("SELECT count(*) FROM (SELECT 1 FROM \"edges\" GROUP BY \"source_node_id\", \"relationship_name\", \"destination_node_id\")")
+                : 0;
+            var orphans = catalog.Has("edges")
+                ? ScalarLong("SELECT count(*) FROM \"edges\" AS e WHERE NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"source_node_id\") OR NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"destination_node_id\")")
+                : 0;
+            if (orphans > 0)
+            {
+                issues.Add(Warning("GraphOrphanEdges", $"Source '{Source.Name}': {orphans} ledger edge row(s) point at a node the ledger does not hold; they will be rejected (ReferenceDangling).", null));
+            }
+
+            tables.Add(new SourceTableAnalysis(NodesTable, nodes, 0, "slug", "node id", true, []));
+            tables.Add(new SourceTableAnalysis(EdgesTable, edges, 0, "source|relationship|target", "edge key", true, []));
+            steps.Add(new SourceStep(Source.Name, NodesTable, UnifiedSchema.GraphNodes, nodes, 0));
+            steps.Add(new SourceStep(Source.Name, EdgesTable, UnifiedSchema.GraphEdges, edges, 0));
         }
 
         if (_stores.GraphFilePath is { } graph)
@@ -142,7 +157,7 @@ public sealed class CogneeReader : ISourceReader
             }
         }
 
-        var layout = catalog.Layout + (_stores.GraphFilePath is null ? "" : "; graph: networkx node-link file")
+        var layout = catalog.Layout + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : UsesLedger(catalog) ? "; graph: relational ledger (nodes, edges)" : "")
             + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)");
         return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables,
             _collections.Any(c => c.IsChunks) ? "vector" : null, _collections.Any(c => c.IsChunks) ? "vector" : null, chunkDimensions, 0)
@@ -169,8 +184,11 @@ public sealed class CogneeReader : ISourceReader
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var collection = _collections.FirstOrDefault(c => c.SourceTable == step.SourceTable || c.VectorSourceTable == step.SourceTable);
+        var ledger = _stores.GraphFilePath is null && step.SourceTable is NodesTable or EdgesTable;
         var batches = step.SourceTable switch
         {
+            NodesTable when ledger => ReadLedgerAsync(step, LedgerNodesSql, TransformLedgerNode, after, batchSize, cancellationToken),
+            EdgesTable when ledger => ReadLedgerAsync(step, LedgerEdgesSql, TransformLedgerEdge, after, batchSize, cancellationToken),
             NodesTable => ReadGraphAsync(step, ["nodes"], TransformNode, after, batchSize, cancellationToken),
             EdgesTable => ReadGraphAsync(step, NodeLinkGraphFile.EdgeArrayNames, TransformEdge, after, batchSize, cancellationToken),
             _ when collection is not null => ReadCollectionAsync(step, collection, after, batchSize, vectorDimensions, cancellationToken),
@@ -480,6 +498,116 @@ public sealed class CogneeReader : ISourceReader
     private async Task<NpgsqlConnection> ConnectVectorsAsync(CancellationToken cancellationToken) =>
         _vectors ??= await _stores.Vectors!.OpenAsync(cancellationToken);
 
+    /// <summary>Cognee v1.x keeps the graph in the ledger when there is no graph file: a row per node (or edge) and data row.</summary>
+    private bool UsesLedger(CogneeCatalog catalog) => _stores.GraphFilePath is null && catalog.Has("nodes") && ScalarLong("SELECT count(*) FROM \"nodes\"") > 0;
+
+    /// <summary>One graph node per slug (the data point id); its data and dataset rows are listed in its properties.</summary>
+    private const string LedgerNodesSql = """
+        SELECT n."slug" AS "key", max(n."type") AS "type", max(n."label") AS "label", max(n."attributes") AS "attributes",
+               max(n."indexed_fields") AS "indexed_fields", min(n."created_at") AS "created_at",
+               group_concat(DISTINCT n."dataset_id") AS "dataset_ids", group_concat(DISTINCT n."data_id") AS "data_ids"
+        FROM "nodes" AS n GROUP BY n."slug"
+        """;
+
+    /// <summary>One graph edge per (source, relationship, target); the ledger repeats it per dataset.</summary>
+    private const string LedgerEdgesSql = """
+        SELECT e."source_node_id" || '|' || e."relationship_name" || '|' || e."destination_node_id" AS "key",
+               e."source_node_id" AS "source", e."destination_node_id" AS "target", e."relationship_name" AS "relationship_name",
+               max(e."label") AS "label", max(e."attributes") AS "attributes", min(e."created_at") AS "created_at",
+               group_concat(DISTINCT e."dataset_id") AS "dataset_ids"
+        FROM "edges" AS e GROUP BY e."source_node_id", e."relationship_name", e."destination_node_id"
+        """;
+
+    /// <summary>Reads grouped ledger rows in keyset pages on their text key, inside the relational snapshot.</summary>
+    private async IAsyncEnumerable<SourceBatch> ReadLedgerAsync(SourceStep step, string sql, Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after,
+        int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var json = new HashSet<string>(StringComparer.Ordinal) { "attributes", "indexed_fields" };
+        var last = after?.LastKey;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var records = new List<UnifiedRecord>();
+            var rejects = new List<RejectedRecord>();
+            var read = 0;
+            using (var command = Connect().CreateCommand())
+            {
+                command.Transaction = _snapshot;
+                command.CommandText = $"SELECT * FROM ({sql}) AS page WHERE $last IS NULL OR page.\"key\" > $last ORDER BY page.\"key\" LIMIT $limit";
+                command.Parameters.AddWithValue("$last", (object?)last ?? DBNull.Value);
+                command.Parameters.AddWithValue("$limit", batchSize);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    read++;
+                    var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+                    for (var i = 0; i < reader.FieldCount; i++)
+                    {
+                        values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                    }
+
+                    last = (string)values["key"]!;
+                    try
+                    {
+                        records.Add(transform(new CogneeRow(values, json)));
+                    }
+                    catch (RecordRejectedException rejected)
+                    {
+                        rejects.Add(new RejectedRecord(step.SourceTable, last, rejected.Field, rejected.Message, rejected.ErrorId));
+                    }
+                }
+            }
+
+            if (read == 0)
+            {
+                yield break;
+            }
+
+            yield return new SourceBatch(step, records, rejects, new SourcePosition(true, null, last, null));
+            if (read < batchSize)
+            {
+                yield break;
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private UnifiedRecord TransformLedgerNode(CogneeRow row)
+    {
+        var record = NewRecord(UnifiedSchema.GraphNodes, NodesTable, row.Uuid("key")!);
+        record["node_type"] = row.Text("type");
+        record["name"] = row.Text("label");
+        record["properties"] = LedgerProperties(row, "attributes", "indexed_fields", "created_at", "dataset_ids", "data_ids").ToJsonString();
+        return record;
+    }
+
+    private UnifiedRecord TransformLedgerEdge(CogneeRow row)
+    {
+        var source = row.Uuid("source");
+        var target = row.Uuid("target");
+        var relationship = row.Text("relationship_name") ?? "";
+        var record = NewRecord(UnifiedSchema.GraphEdges, EdgesTable, $"{source}|{relationship}|{target}");
+        record.SetReference("source_node_id", NodesTable, source);
+        record.SetReference("target_node_id", NodesTable, target);
+        record["relationship_name"] = relationship;
+        record["properties"] = LedgerProperties(row, "label", "attributes", "created_at", "dataset_ids").ToJsonString();
+        return record;
+    }
+
+    /// <summary>The ledger's columns as graph properties; id lists (group_concat) become arrays of UUIDs.</summary>
+    private static JsonObject LedgerProperties(CogneeRow row, params string[] columns)
+    {
+        var properties = new JsonObject();
+        foreach (var column in columns)
+        {
+            properties[column] = column.EndsWith("_ids", StringComparison.Ordinal)
+                ? row.Text(column) is { } ids ? new JsonArray(ids.Split(',').Select(id => (JsonNode?)JsonValue.Create(CogneeValues.Uuid(id, column))).ToArray()) : null
+                : CogneeValues.AsJson(row[column], column, column is "attributes" or "indexed_fields");
+        }
+
+        return properties;
+    }
+
     /// <summary>A graph node: its id (a UUID, or a name such as COGNITIVE_LAYER__SYNTAX), type, name, and every other attribute.</summary>
     private UnifiedRecord TransformNode(JsonObject node)
     {
@@ -568,11 +696,13 @@ public sealed class CogneeReader : ISourceReader
         return _connection = connection;
     }
 
-    private long Count(string table)
+    private long Count(string table) => ScalarLong($"SELECT count(*) FROM {Sql.Quote(table)}");
+
+    private long ScalarLong(string sql)
     {
         using var command = Connect().CreateCommand();
         command.Transaction = _snapshot;
-        command.CommandText = $"SELECT count(*) FROM {Sql.Quote(table)}";
+        command.CommandText = sql;
         return (long)command.ExecuteScalar()!;
     }
 
