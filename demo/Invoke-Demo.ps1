@@ -1,11 +1,13 @@
 <#
 .SYNOPSIS
-    The main job: generates a sample Claude-Context installation in a throwaway local PostgreSQL,
-    migrates it into a unified store through the PSUnifiedMigration cmdlets, and validates it.
+    The main job: generates a sample Claude-Context installation in a throwaway local PostgreSQL and a
+    sample Cognee installation (SQLite, graph ledger, pgvector collections in PGlite), migrates both into
+    one unified store through the PSUnifiedMigration cmdlets, and validates it.
 .DESCRIPTION
     Runs under pwsh (./build.ps1 -Task Demo) or, on machines without pwsh, under the runbook host:
         dotnet run --project src/PSUnifiedMigration.Runbook -c Release -- demo/Invoke-Demo.ps1
-    Everything it creates (a private PostgreSQL cluster and its databases) is removed at the end.
+    Everything it creates (a private PostgreSQL cluster, a PGlite server, the Cognee files) is removed at the end.
+    PGlite (tests/pglite, installed with npm on first use) serves Cognee's collections with the real pgvector.
     Set PSUM_TEST_POSTGRES to a superuser connection string to use an existing server instead.
 #>
 [CmdletBinding()]
@@ -13,7 +15,8 @@ param(
     [int] $Chunks = 5000,
     [int] $Dimensions = 768,
     [ValidateSet('Schema', 'Live')] [string] $Layout = 'Schema',
-    [int] $BatchSize = 500
+    [int] $BatchSize = 500,
+    [int] $CogneeDocumentsPerDataset = 5
 )
 
 $ErrorActionPreference = 'Stop'
@@ -23,7 +26,10 @@ Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'out', 'PSUnifiedM
 [void][System.Reflection.Assembly]::Load('PSUnifiedMigration.Sandbox')
 $none = [System.Threading.CancellationToken]::None
 
+$repository = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..'))
+$cogneeFolder = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'psum-demo-cognee-' + [guid]::NewGuid().ToString('N'))
 $server = [PSUnifiedMigration.Sandbox.LocalPostgresServer]::StartAsync($none).GetAwaiter().GetResult()
+$pglite = $null
 try {
     $sourceDatabase = $server.CreateDatabaseAsync('claude_context_demo', $none).GetAwaiter().GetResult()
     $targetDatabase = $server.CreateDatabaseAsync('unified_demo', $none).GetAwaiter().GetResult()
@@ -32,11 +38,26 @@ try {
     "Sample Claude-Context installation ($($sample.Layout) layout): $($sample.Projects) projects, $($sample.Datasets) datasets, " +
     "$($sample.Documents) documents, $($sample.WebPages) web pages, $($sample.Chunks) chunks of $($sample.Dimensions) dimensions."
 
-    $source = New-MigrationSource -ClaudeContext -ConnectionString $sourceDatabase -Name 'demo-claude-context'
+    $pglite = [PSUnifiedMigration.Sandbox.PgliteServer]::StartAsync([System.IO.Path]::Combine($repository, 'tests', 'pglite'), $none).GetAwaiter().GetResult()
+    $cogneeOptions = [PSUnifiedMigration.Sandbox.Cognee.CogneeSampleOptions]@{
+        SystemRoot = [System.IO.Path]::Combine($cogneeFolder, '.cognee_system')
+        VectorConnectionString = $pglite.ConnectionString
+        UseInsertInsteadOfCopy = $true
+        DocumentsPerDataset = $CogneeDocumentsPerDataset
+        Dimensions = $Dimensions
+    }
+    $cognee = [PSUnifiedMigration.Sandbox.Cognee.CogneeSample]::CreateAsync($cogneeOptions, $none).GetAwaiter().GetResult()
+    "Sample Cognee installation (v$($cognee.ModelledCogneeVersion)): $($cognee.Users) users, $($cognee.Datasets) datasets, $($cognee.DataRows) data rows, " +
+    "$($cognee.Chunks) chunks, $($cognee.Entities) entities, $($cognee.LedgerNodes) graph ledger rows, vectors in pgvector (PGlite)."
+
+    $sources = @(
+        New-MigrationSource -ClaudeContext -ConnectionString $sourceDatabase -Name 'demo-claude-context'
+        New-MigrationSource -Cognee -Path $cognee.SystemRoot -VectorConnectionString $pglite.ConnectionString -Name 'demo-cognee'
+    )
     $target = New-MigrationTarget -ConnectionString $targetDatabase -Name 'demo-unified'
 
     '== Plan'
-    $plan = New-MigrationPlan -Source $source -Target $target -BatchSize $BatchSize
+    $plan = New-MigrationPlan -Source $sources -Target $target -BatchSize $BatchSize
     $plan | Out-Default
     $plan.Steps | Out-Default
 
@@ -62,5 +83,12 @@ try {
     }
 }
 finally {
+    if ($null -ne $pglite) {
+        [void]$pglite.DisposeAsync().AsTask().GetAwaiter().GetResult()
+    }
+
     [void]$server.DisposeAsync().AsTask().GetAwaiter().GetResult()
+    if ([System.IO.Directory]::Exists($cogneeFolder)) {
+        [System.IO.Directory]::Delete($cogneeFolder, $true)
+    }
 }
