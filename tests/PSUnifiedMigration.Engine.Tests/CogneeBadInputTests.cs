@@ -79,6 +79,27 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_node_the_graph_file_lists_twice_is_warned_about_and_its_repeat_rejected()
+    {
+        var graph = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(Fixtures, "graph_links.json")))!.AsObject();
+        var nodes = graph["nodes"]!.AsArray();
+        nodes.Add(nodes[0]!.DeepClone());
+        var repeated = Path.Combine(Path.GetDirectoryName(_systemRoot)!, "graph_repeated.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(repeated)!);
+        await File.WriteAllTextAsync(repeated, graph.ToJsonString());
+
+        var plan = await PlanAsync();
+        File.Copy(repeated, GraphFile, overwrite: true);
+        plan = await MigrationPlanner.PlanAsync(plan.Sources, plan.Target, 50, default);
+        var result = await RunWithRejectsAsync(plan);
+
+        Assert.Contains(plan.Warnings, w => w.Code == "GraphDuplicateIds");
+        Assert.Equal(1, plan.SourceAnalyses[0].Tables.Single(t => t.Table == "graph_nodes").DuplicateIds);
+        var reject = Assert.Single(result.Errors);
+        Assert.Equal(("graph_nodes", "RecordIdDuplicate"), (reject.SourceTable, reject.ErrorId));
+    }
+
+    [Fact]
     public async Task A_payload_that_is_not_json_is_rejected_naming_the_column()
     {
         var result = await RunWithRejectsAsync(await PlanAsync(sql: "UPDATE data SET external_metadata = '{not json' WHERE rowid = (SELECT min(rowid) FROM data)"));

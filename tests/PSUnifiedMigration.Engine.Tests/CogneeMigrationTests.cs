@@ -39,6 +39,7 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
 
         Assert.True(report.IsValid, string.Join("\n", report.Errors));
         Assert.Equal(MigrationStatus.Succeeded, result.Status);
+        Assert.Contains("alembic revision", plan.SourceAnalyses[0].Layout);
         Assert.Equal(sample.Principals, result.Steps.Single(s => s.SourceTable == "principals").Migrated);
         Assert.Equal(sample.Datasets, result.Steps.Single(s => s.SourceTable == "datasets").Migrated);
         Assert.Equal(sample.DataRows, result.Steps.Single(s => s.SourceTable == "data").Migrated);

@@ -47,6 +47,7 @@ public sealed class CogneeVectorTests(PostgresFixture fixture) : IDisposable
 
         Assert.True(report.IsValid, string.Join("\n", report.Errors));
         Assert.Equal(768, plan.VectorDimensions);
+        Assert.All(plan.SourceAnalyses[0].Tables.Where(t => t.VectorDimensions is not null), t => Assert.Equal([768], t.VectorDimensions!.Keys));
         Assert.Equal(sample.VectorRows["DocumentChunk_text"], result.Steps.Single(s => s.SourceTable == "DocumentChunk_text").Migrated);
         var otherRows = sample.VectorRows.Where(kv => kv.Key != "DocumentChunk_text").Sum(kv => kv.Value);
         Assert.Equal(otherRows, await TestDatabase.ScalarAsync<long>(target, "SELECT count(*) FROM unified.data_points"));

@@ -20,7 +20,14 @@ public sealed record SourceTableAnalysis(
     string KeyColumn,
     string KeyType,
     bool KeyIsUnique,
-    IReadOnlyList<string> CarriedColumns);
+    IReadOnlyList<string> CarriedColumns)
+{
+    /// <summary>Vector dimensions found in the table (a vector collection), with how many rows have each.</summary>
+    public IReadOnlyDictionary<int, long>? VectorDimensions { get; init; }
+
+    /// <summary>Records whose id repeats an earlier one's; they are rejected (RecordIdDuplicate).</summary>
+    public long DuplicateIds { get; init; }
+}
 
 public sealed record SourceAnalysis(
     string SourceName,

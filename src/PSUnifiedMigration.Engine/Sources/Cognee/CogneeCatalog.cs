@@ -31,7 +31,16 @@ internal sealed class CogneeCatalog
             columns.Add((reader.GetString(1), reader.GetString(2)));
         }
 
-        return new CogneeCatalog(tables);
+        string? revision = null;
+        if (tables.ContainsKey("alembic_version"))
+        {
+            using var version = connection.CreateCommand();
+            version.Transaction = transaction;
+            version.CommandText = "SELECT max(version_num) FROM alembic_version";
+            revision = version.ExecuteScalar() as string;
+        }
+
+        return new CogneeCatalog(tables) { AlembicRevision = revision };
     }
 
     public bool Has(string table) => _tables.ContainsKey(table);
@@ -44,6 +53,9 @@ internal sealed class CogneeCatalog
     public string Layout => DataHasDatasetColumn ? "v1.5+ (data.dataset_id, legacy_id)"
         : Has("dataset_data") ? "up to v1.4 (data + dataset_data)"
         : "unrecognised";
+
+    /// <summary>Alembic's head revision, which tells the exact Cognee schema (e.g. c7e2a9b4d1f3 for v1.5.2).</summary>
+    public string? AlembicRevision { get; private init; }
 
     /// <summary>Columns declared JSON, whose text is parsed rather than carried as a string.</summary>
     public IReadOnlySet<string> JsonColumns(string table) =>

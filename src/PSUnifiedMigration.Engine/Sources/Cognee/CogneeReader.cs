@@ -118,10 +118,16 @@ public sealed class CogneeReader : ISourceReader
         if (_stores.GraphFilePath is { } graph)
         {
             var bytes = new FileInfo(graph).Length;
-            var nodes = await CountElementsAsync(graph, ["nodes"], cancellationToken);
-            var edges = await CountElementsAsync(graph, NodeLinkGraphFile.EdgeArrayNames, cancellationToken);
-            tables.Add(new SourceTableAnalysis(NodesTable, nodes, bytes, "id", "node id", true, []));
-            tables.Add(new SourceTableAnalysis(EdgesTable, edges, 0, "source|key|target", "edge key", true, []));
+            var (nodes, duplicateNodes) = await CountElementsAsync(graph, ["nodes"], NodeKey, cancellationToken);
+            var (edges, duplicateEdges) = await CountElementsAsync(graph, NodeLinkGraphFile.EdgeArrayNames, EdgeKey, cancellationToken);
+            if (duplicateNodes + duplicateEdges > 0)
+            {
+                issues.Add(Warning("GraphDuplicateIds", $"Source '{Source.Name}': the graph file repeats {duplicateNodes} node id(s) and {duplicateEdges} edge(s); each repeat will be rejected (RecordIdDuplicate).",
+                    "Re-export the graph from Cognee, or accept the repeats as rejects with -ContinueOnError."));
+            }
+
+            tables.Add(new SourceTableAnalysis(NodesTable, nodes, bytes, "id", "node id", duplicateNodes == 0, []) { DuplicateIds = duplicateNodes });
+            tables.Add(new SourceTableAnalysis(EdgesTable, edges, 0, "source|key|target", "edge key", duplicateEdges == 0, []) { DuplicateIds = duplicateEdges });
             steps.Add(new SourceStep(Source.Name, NodesTable, UnifiedSchema.GraphNodes, nodes, bytes));
             steps.Add(new SourceStep(Source.Name, EdgesTable, UnifiedSchema.GraphEdges, edges, 0));
         }
@@ -157,7 +163,7 @@ public sealed class CogneeReader : ISourceReader
             }
         }
 
-        var layout = catalog.Layout + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : UsesLedger(catalog) ? "; graph: relational ledger (nodes, edges)" : "")
+        var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "") + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : UsesLedger(catalog) ? "; graph: relational ledger (nodes, edges)" : "")
             + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)");
         return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables,
             _collections.Any(c => c.IsChunks) ? "vector" : null, _collections.Any(c => c.IsChunks) ? "vector" : null, chunkDimensions, 0)
@@ -296,20 +302,33 @@ public sealed class CogneeReader : ISourceReader
         long index = 0;
         var records = new List<UnifiedRecord>();
         var rejects = new List<RejectedRecord>();
+        // A file can list an id twice; the first occurrence wins and each repeat is rejected. Only the keys are held.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var element in NodeLinkGraphFile.ReadArrayAsync(_stores.GraphFilePath!, arrayNames, cancellationToken))
         {
-            if (index++ < skip)
-            {
-                continue;
-            }
-
+            index++;
             try
             {
-                records.Add(transform(element));
+                var record = transform(element);
+                if (!seen.Add(record.LegacyId))
+                {
+                    throw new RecordRejectedException("id", $"repeats the id of an earlier element of the graph file (element #{index - 1}). Remove the repeat from the graph.", "RecordIdDuplicate");
+                }
+
+                if (index <= skip)
+                {
+                    continue;
+                }
+
+                records.Add(record);
             }
-            catch (RecordRejectedException rejected)
+            catch (RecordRejectedException rejected) when (index > skip)
             {
                 rejects.Add(new RejectedRecord(step.SourceTable, $"#{index - 1}", rejected.Field, rejected.Message, rejected.ErrorId));
+            }
+            catch (RecordRejectedException)
+            {
+                // Rejected by the run that read up to the checkpoint already.
             }
 
             if (records.Count + rejects.Count == batchSize)
@@ -328,7 +347,7 @@ public sealed class CogneeReader : ISourceReader
 
     private void AddCollectionSteps(CogneeVectorCollection collection, List<SourceTableAnalysis> tables, List<SourceStep> steps)
     {
-        tables.Add(new SourceTableAnalysis(collection.SourceTable, collection.Rows, 0, "id", "uuid", true, []));
+        tables.Add(new SourceTableAnalysis(collection.SourceTable, collection.Rows, 0, "id", "uuid", true, []) { VectorDimensions = collection.Dimensions });
         if (collection.IsChunks)
         {
             steps.Add(new SourceStep(Source.Name, collection.SourceTable, UnifiedSchema.Chunks, collection.Rows, 0));
@@ -717,16 +736,28 @@ public sealed class CogneeReader : ISourceReader
         return (long)command.ExecuteScalar()!;
     }
 
-    private static async Task<long> CountElementsAsync(string path, IReadOnlyList<string> arrayNames, CancellationToken cancellationToken)
+    /// <summary>Counts a graph array's elements and the repeats of their keys (a set of keys, never the elements, is held).</summary>
+    private static async Task<(long Count, long Duplicates)> CountElementsAsync(string path, IReadOnlyList<string> arrayNames, Func<JsonObject, string?> key,
+        CancellationToken cancellationToken)
     {
         long count = 0;
-        await foreach (var _ in NodeLinkGraphFile.ReadArrayAsync(path, arrayNames, cancellationToken))
+        long duplicates = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var element in NodeLinkGraphFile.ReadArrayAsync(path, arrayNames, cancellationToken))
         {
             count++;
+            if (key(element) is { } id && !seen.Add(id))
+            {
+                duplicates++;
+            }
         }
 
-        return count;
+        return (count, duplicates);
     }
+
+    private static string? NodeKey(JsonObject node) => node["id"]?.ToJsonString();
+
+    private static string? EdgeKey(JsonObject edge) => $"{edge["source"]?.ToJsonString()}|{(edge["key"] ?? edge["relationship_name"])?.ToJsonString()}|{edge["target"]?.ToJsonString()}";
 
     private MigrationPlanIssue Blocker(string code, string message, string? remedy) => new(PlanIssueSeverity.Blocker, code, message, remedy, Source.Name);
 
