@@ -1381,7 +1381,7 @@ public static class ClaudeContextSample
     /// <summary>A dataset centroid plus Gaussian noise, L2-normalised.</summary>
     private static void FillVector(Random r, float[] centroid, float[] vector)
     {
-        FillGaussian(r, vector);
+        SampleVectors.FillGaussian(r, vector);
         var noise = 0.8 / Math.Sqrt(vector.Length);
         var norm = 0.0;
         for (var i = 0; i < vector.Length; i++)
@@ -1397,7 +1397,7 @@ public static class ClaudeContextSample
     private static float[] RandomUnitVector(Random r, int dimensions)
     {
         var vector = new float[dimensions];
-        FillGaussian(r, vector);
+        SampleVectors.FillGaussian(r, vector);
         var norm = 0.0;
         foreach (var value in vector)
         {
@@ -1421,21 +1421,6 @@ public static class ClaudeContextSample
         for (var i = 0; i < vector.Length; i++)
         {
             vector[i] = (float)(vector[i] * scale);
-        }
-    }
-
-    /// <summary>Standard normal samples, two per Box-Muller draw.</summary>
-    private static void FillGaussian(Random r, float[] values)
-    {
-        for (var i = 0; i < values.Length; i += 2)
-        {
-            var radius = Math.Sqrt(-2 * Math.Log(1 - r.NextDouble()));
-            var (sin, cos) = Math.SinCos(2 * Math.PI * r.NextDouble());
-            values[i] = (float)(radius * cos);
-            if (i + 1 < values.Length)
-            {
-                values[i + 1] = (float)(radius * sin);
-            }
         }
     }
 

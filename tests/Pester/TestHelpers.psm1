@@ -218,12 +218,13 @@ function Get-ConnectionStringForDatabase {
     $builder.ConnectionString
 }
 
-function Invoke-TestSql {
-    <# .SYNOPSIS Runs SQL (one or more statements) on a database, through Npgsql directly. #>
+function Invoke-TestSqlCommand {
+    <# .SYNOPSIS Opens a connection, makes a command of the SQL, and gives it to a script block that runs it. #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory, Position = 0)] [string] $ConnectionString,
-        [Parameter(Mandatory, Position = 1)] [string] $Sql
+        [Parameter(Mandatory, Position = 1)] [string] $Sql,
+        [Parameter(Mandatory, Position = 2)] [scriptblock] $Run
     )
 
     Import-SandboxAssembly
@@ -232,7 +233,7 @@ function Invoke-TestSql {
         $connection.Open()
         $command = [Npgsql.NpgsqlCommand]::new($Sql, $connection)
         try {
-            $null = $command.ExecuteNonQuery()
+            & $Run $command
         }
         finally {
             $command.Dispose()
@@ -243,6 +244,17 @@ function Invoke-TestSql {
     }
 }
 
+function Invoke-TestSql {
+    <# .SYNOPSIS Runs SQL (one or more statements) on a database, through Npgsql directly. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $ConnectionString,
+        [Parameter(Mandatory, Position = 1)] [string] $Sql
+    )
+
+    $null = Invoke-TestSqlCommand $ConnectionString $Sql { param($command) $command.ExecuteNonQuery() }
+}
+
 function Get-TestSqlScalar {
     <# .SYNOPSIS Runs a query and returns the first column of its first row ($null for SQL NULL). #>
     [CmdletBinding()]
@@ -251,22 +263,7 @@ function Get-TestSqlScalar {
         [Parameter(Mandatory, Position = 1)] [string] $Sql
     )
 
-    Import-SandboxAssembly
-    $connection = [Npgsql.NpgsqlConnection]::new($ConnectionString)
-    try {
-        $connection.Open()
-        $command = [Npgsql.NpgsqlCommand]::new($Sql, $connection)
-        try {
-            $value = $command.ExecuteScalar()
-        }
-        finally {
-            $command.Dispose()
-        }
-    }
-    finally {
-        $connection.Dispose()
-    }
-
+    $value = Invoke-TestSqlCommand $ConnectionString $Sql { param($command) $command.ExecuteScalar() }
     if ($value -is [System.DBNull]) { $null } else { $value }
 }
 

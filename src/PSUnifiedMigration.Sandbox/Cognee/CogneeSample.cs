@@ -529,7 +529,7 @@ public static partial class CogneeSample
         private float[] Embed(string text, float[]? centroid)
         {
             var seed = BitConverter.ToInt32(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}\n{text}")));
-            FillGaussian(new Random(seed), _vector);
+            SampleVectors.FillGaussian(new Random(seed), _vector);
             var scale = centroid is null ? 1.0 : 0.8 / Math.Sqrt(_vector.Length);
             var norm = 0.0;
             for (var i = 0; i < _vector.Length; i++)
@@ -556,20 +556,6 @@ public static partial class CogneeSample
             }
 
             return centroid;
-        }
-
-        private static void FillGaussian(Random r, float[] values)
-        {
-            for (var i = 0; i < values.Length; i += 2)
-            {
-                var radius = Math.Sqrt(-2 * Math.Log(1 - r.NextDouble()));
-                var (sin, cos) = Math.SinCos(2 * Math.PI * r.NextDouble());
-                values[i] = (float)(radius * cos);
-                if (i + 1 < values.Length)
-                {
-                    values[i + 1] = (float)(radius * sin);
-                }
-            }
         }
 
         private int DataPoints(string type) => _dataPoints.GetValueOrDefault(type)?.Count ?? 0;

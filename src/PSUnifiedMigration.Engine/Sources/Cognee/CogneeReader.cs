@@ -193,8 +193,8 @@ public sealed class CogneeReader : ISourceReader
         var ledger = _stores.GraphFilePath is null && step.SourceTable is NodesTable or EdgesTable;
         var batches = step.SourceTable switch
         {
-            NodesTable when ledger => ReadLedgerAsync(step, LedgerNodesSql, TransformLedgerNode, after, batchSize, cancellationToken),
-            EdgesTable when ledger => ReadLedgerAsync(step, LedgerEdgesSql, TransformLedgerEdge, after, batchSize, cancellationToken),
+            NodesTable when ledger => ReadKeysetPagesAsync(step, LedgerNodesSql, "key", LedgerJsonColumns, TransformLedgerNode, after, batchSize, cancellationToken),
+            EdgesTable when ledger => ReadKeysetPagesAsync(step, LedgerEdgesSql, "key", LedgerJsonColumns, TransformLedgerEdge, after, batchSize, cancellationToken),
             NodesTable => ReadGraphAsync(step, ["nodes"], TransformNode, after, batchSize, cancellationToken),
             EdgesTable => ReadGraphAsync(step, NodeLinkGraphFile.EdgeArrayNames, TransformEdge, after, batchSize, cancellationToken),
             _ when collection is not null => ReadCollectionAsync(step, collection, after, batchSize, vectorDimensions, cancellationToken),
@@ -237,55 +237,67 @@ public sealed class CogneeReader : ISourceReader
         }
     }
 
-    private async IAsyncEnumerable<SourceBatch> ReadTableAsync(SourceStep step, CogneeTableSpec spec, SourcePosition? after, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private IAsyncEnumerable<SourceBatch> ReadTableAsync(SourceStep step, CogneeTableSpec spec, SourcePosition? after, int batchSize, CancellationToken cancellationToken)
     {
         var catalog = _catalog ?? throw new InvalidOperationException("AnalyzeAsync or BeginSnapshotAsync must run first.");
-        var json = catalog.JsonColumns(spec.SourceTable);
+        return ReadKeysetPagesAsync(step, spec.Select(catalog), "id", catalog.JsonColumns(spec.SourceTable), row =>
+        {
+            var id = row.Uuid("id") ?? throw new RecordRejectedException("id", "has a NULL id. Give the record an id, or delete it.", "RecordIdNull");
+            var record = NewRecord(spec.Target, spec.SourceTable, id);
+            spec.Map(row, record);
+            return record;
+        }, after, batchSize, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the rows of a query over the relational snapshot in keyset pages on one text column (never OFFSET),
+    /// transforming each; a row that cannot be migrated becomes a reject named by its key.
+    /// </summary>
+    private async IAsyncEnumerable<SourceBatch> ReadKeysetPagesAsync(SourceStep step, string sql, string keyColumn, IReadOnlySet<string> jsonColumns,
+        Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var key = Sql.Quote(keyColumn);
         var last = after?.LastKey;
         while (!cancellationToken.IsCancellationRequested)
         {
             var records = new List<UnifiedRecord>();
             var rejects = new List<RejectedRecord>();
+            var read = 0;
             using (var command = Connect().CreateCommand())
             {
                 command.Transaction = _snapshot;
-                // The spec's select names its table's alias first; paging is on that alias's id.
-                command.CommandText = $"SELECT * FROM ({spec.Select(catalog)}) AS page WHERE $last IS NULL OR page.\"id\" > $last ORDER BY page.\"id\" LIMIT $limit";
+                command.CommandText = $"SELECT * FROM ({sql}) AS page WHERE $last IS NULL OR page.{key} > $last ORDER BY page.{key} LIMIT $limit";
                 command.Parameters.AddWithValue("$last", (object?)last ?? DBNull.Value);
                 command.Parameters.AddWithValue("$limit", batchSize);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
+                    read++;
                     var values = new Dictionary<string, object?>(StringComparer.Ordinal);
                     for (var i = 0; i < reader.FieldCount; i++)
                     {
                         values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
                     }
 
-                    last = Convert.ToString(values["id"], System.Globalization.CultureInfo.InvariantCulture);
-                    var row = new CogneeRow(values, json);
+                    last = Convert.ToString(values[keyColumn], System.Globalization.CultureInfo.InvariantCulture);
                     try
                     {
-                        var id = row.Uuid("id") ?? throw new RecordRejectedException("id", "has a NULL id. Give the record an id, or delete it.", "RecordIdNull");
-                        var record = NewRecord(spec.Target, spec.SourceTable, id);
-                        spec.Map(row, record);
-                        records.Add(record);
+                        records.Add(transform(new CogneeRow(values, jsonColumns)));
                     }
                     catch (RecordRejectedException rejected)
                     {
-                        rejects.Add(new RejectedRecord(spec.SourceTable, last ?? "(null)", rejected.Field, rejected.Message, rejected.ErrorId));
+                        rejects.Add(new RejectedRecord(step.SourceTable, last ?? "(null)", rejected.Field, rejected.Message, rejected.ErrorId));
                     }
                 }
             }
 
-            if (records.Count + rejects.Count == 0)
+            if (read == 0)
             {
                 yield break;
             }
 
             yield return new SourceBatch(step, records, rejects, new SourcePosition(true, null, last, null));
-            if (records.Count + rejects.Count < batchSize)
+            if (read < batchSize)
             {
                 yield break;
             }
@@ -520,6 +532,8 @@ public sealed class CogneeReader : ISourceReader
     /// <summary>Cognee v1.x keeps the graph in the ledger when there is no graph file: a row per node (or edge) and data row.</summary>
     private bool UsesLedger(CogneeCatalog catalog) => _stores.GraphFilePath is null && catalog.Has("nodes") && ScalarLong("SELECT count(*) FROM \"nodes\"") > 0;
 
+    private static readonly IReadOnlySet<string> LedgerJsonColumns = new HashSet<string>(StringComparer.Ordinal) { "attributes", "indexed_fields" };
+
     /// <summary>One graph node per slug (the data point id); its data and dataset rows are listed in its properties.</summary>
     private const string LedgerNodesSql = """
         SELECT n."slug" AS "key", max(n."type") AS "type", max(n."label") AS "label", max(n."attributes") AS "attributes",
@@ -536,60 +550,6 @@ public sealed class CogneeReader : ISourceReader
                group_concat(DISTINCT e."dataset_id") AS "dataset_ids"
         FROM "edges" AS e GROUP BY e."source_node_id", e."relationship_name", e."destination_node_id"
         """;
-
-    /// <summary>Reads grouped ledger rows in keyset pages on their text key, inside the relational snapshot.</summary>
-    private async IAsyncEnumerable<SourceBatch> ReadLedgerAsync(SourceStep step, string sql, Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after,
-        int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var json = new HashSet<string>(StringComparer.Ordinal) { "attributes", "indexed_fields" };
-        var last = after?.LastKey;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var records = new List<UnifiedRecord>();
-            var rejects = new List<RejectedRecord>();
-            var read = 0;
-            using (var command = Connect().CreateCommand())
-            {
-                command.Transaction = _snapshot;
-                command.CommandText = $"SELECT * FROM ({sql}) AS page WHERE $last IS NULL OR page.\"key\" > $last ORDER BY page.\"key\" LIMIT $limit";
-                command.Parameters.AddWithValue("$last", (object?)last ?? DBNull.Value);
-                command.Parameters.AddWithValue("$limit", batchSize);
-                using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    read++;
-                    var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    for (var i = 0; i < reader.FieldCount; i++)
-                    {
-                        values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                    }
-
-                    last = (string)values["key"]!;
-                    try
-                    {
-                        records.Add(transform(new CogneeRow(values, json)));
-                    }
-                    catch (RecordRejectedException rejected)
-                    {
-                        rejects.Add(new RejectedRecord(step.SourceTable, last, rejected.Field, rejected.Message, rejected.ErrorId));
-                    }
-                }
-            }
-
-            if (read == 0)
-            {
-                yield break;
-            }
-
-            yield return new SourceBatch(step, records, rejects, new SourcePosition(true, null, last, null));
-            if (read < batchSize)
-            {
-                yield break;
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-    }
 
     private UnifiedRecord TransformLedgerNode(CogneeRow row)
     {
@@ -621,7 +581,7 @@ public sealed class CogneeReader : ISourceReader
         {
             properties[column] = column.EndsWith("_ids", StringComparison.Ordinal)
                 ? row.Text(column) is { } ids ? new JsonArray(ids.Split(',').Select(id => (JsonNode?)JsonValue.Create(CogneeValues.Uuid(id, column))).ToArray()) : null
-                : CogneeValues.AsJson(row[column], column, column is "attributes" or "indexed_fields");
+                : CogneeValues.AsJson(row[column], column, LedgerJsonColumns.Contains(column));
         }
 
         return properties;
