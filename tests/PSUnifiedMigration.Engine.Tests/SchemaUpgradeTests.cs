@@ -15,6 +15,7 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         ALTER TABLE unified.documents DROP COLUMN owner_id, DROP COLUMN tenant_id;
         ALTER TABLE unified.datasets DROP COLUMN owner_id, DROP COLUMN tenant_id;
         DROP TABLE unified.principals;
+        DROP INDEX unified.chunks_content_hash_idx, unified.documents_content_hash_idx;
         UPDATE unified_migration.schema_version SET version = 1;
         """;
 
@@ -35,5 +36,7 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         Assert.Equal(5L, await scenario.ScalarOnTargetAsync<long>(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'unified' AND table_name IN ('principals', 'acls', 'data_points', 'graph_nodes', 'graph_edges')"));
         Assert.True((await MigrationValidator.ValidateAsync(rerun, new ValidationOptions(), null, default)).IsValid);
+        Assert.Equal(2L, await scenario.ScalarOnTargetAsync<long>(
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = 'unified' AND indexname IN ('chunks_content_hash_idx', 'documents_content_hash_idx')"));
     }
 }

@@ -146,6 +146,7 @@ public static class UnifiedSchemaInstaller
                 continue;
             }
 
+            ddl.Append(ContentHashIndexDdl(table));
             var missing = table.Columns.Where(c => !columns.Contains(c.Name)).Select(c => ColumnDdl(c, storage))
                 .Concat(table.References.Where(r => !columns.Contains(r.Column)).Select(ReferenceDdl))
                 .Select(definition => "ADD COLUMN " + definition).ToArray();
@@ -230,8 +231,15 @@ public static class UnifiedSchemaInstaller
             ddl.AppendLine($"CREATE INDEX ON {U}.{Sql.Quote(table.Name)} ({Sql.Quote(reference.Column)});");
         }
 
+        ddl.Append(ContentHashIndexDdl(table));
         return ddl.ToString();
     }
+
+    /// <summary>Records of different systems with the same text are linked by equal content_hash, so it is indexed.</summary>
+    private static string ContentHashIndexDdl(UnifiedTable table) =>
+        table.Columns.Any(c => c.Name == "content_hash")
+            ? $"CREATE INDEX IF NOT EXISTS {Sql.Quote(table.Name + "_content_hash_idx")} ON {U}.{Sql.Quote(table.Name)} (content_hash);\n"
+            : "";
 
     private static string ColumnDdl(UnifiedColumn column, VectorStorage storage) =>
         $"{Sql.Quote(column.Name)} {ColumnType(column.Kind, storage)}" + (column.Name is "legacy_id" or "system_origin" or "source_name" ? " NOT NULL" : "");
