@@ -71,7 +71,10 @@ public sealed class NewMigrationPlanCommand : MigrationCmdletBase
     {
         "PostgresUnreachable" or "PostgresTimeout" or "PostgresConnectionRefused" or "PostgresConnectionFailed" => MigrationErrorKind.ConnectionError,
         "PostgresAuthenticationFailed" => MigrationErrorKind.AuthenticationError,
-        "PostgresDatabaseNotFound" or "SourceSchemaMissing" or "SourceTableMissing" or "SourceKeyMissing" => MigrationErrorKind.ObjectNotFound,
+        "PostgresDatabaseNotFound" or "SourceSchemaMissing" or "SourceTableMissing" or "SourceKeyMissing"
+            or "CogneeDatabaseNotFound" or "CogneeGraphFileNotFound" or "FileNotFound" => MigrationErrorKind.ObjectNotFound,
+        "CogneeDatabaseLocked" => MigrationErrorKind.ResourceBusy,
+        "CogneeNotADatabase" or "CogneeDatabaseUnreadable" or "GraphFileMalformed" => MigrationErrorKind.InvalidData,
         _ => MigrationErrorKind.InvalidOperation,
     };
 }

@@ -84,7 +84,7 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
         }
 
         var stores = Path is null
-            ? new CogneeStores(FileSystemPath(SqlitePath!), null, null)
+            ? CogneeStores.ForFiles(FileSystemPath(SqlitePath!), null)
             : CogneeStores.Locate(FileSystemPath(Path));
         stores = stores with
         {

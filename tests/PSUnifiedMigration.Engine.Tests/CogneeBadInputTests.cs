@@ -171,6 +171,39 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_graph_file_that_does_not_exist_blocks_the_plan_naming_it()
+    {
+        await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, Users = 1, DatasetsPerUser = 1 });
+        var missing = Path.Combine(_systemRoot, "no-such-graph.json");
+        var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
+
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.ForFiles(Database, missing))], target, 50, default);
+
+        Assert.Contains(plan.Blockers, b => b.Code == "CogneeGraphFileNotFound" && b.Message.Contains(missing));
+    }
+
+    [Fact]
+    public async Task A_vector_store_without_collections_is_warned_about()
+    {
+        await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, Users = 1, DatasetsPerUser = 1 });
+        var empty = PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("vectors"));
+        var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
+
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot) with { Vectors = empty })], target, 50, default);
+
+        Assert.Contains(plan.Warnings, w => w.Code == "CogneeNoCollections");
+    }
+
+    [Fact]
+    public async Task Stores_next_to_a_given_sqlite_file_are_searched_for_unreadable_ones()
+    {
+        await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, Users = 1, DatasetsPerUser = 1 });
+        Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee.lancedb"));
+
+        Assert.Contains(CogneeStores.ForFiles(Database, null).UnreadableStores, s => s.Kind.StartsWith("LanceDB", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Stores_without_a_dotnet_reader_block_the_plan_with_the_remedy()
     {
         await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile, Users = 1, DatasetsPerUser = 1 });
@@ -181,6 +214,6 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("LanceDB") && b.Remedy!.Contains("pgvector"));
-        Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("Ladybug") && b.Remedy!.Contains("Neo4j"));
+        Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("Ladybug") && b.Remedy!.Contains("node-link JSON"));
     }
 }

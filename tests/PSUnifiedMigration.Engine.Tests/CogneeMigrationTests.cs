@@ -53,6 +53,31 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
         Assert.Equal(edges, result.Steps.Single(s => s.SourceTable == "graph_edges").Migrated);
     }
 
+    [Fact]
+    public async Task Principals_are_read_tenants_first_so_a_batch_of_one_rejects_nothing()
+    {
+        var (_, source, target, _) = await ScenarioAsync(RelationalLayout.DataDatasetId);
+
+        var plan = await MigrationPlanner.PlanAsync([source], target, 1, default);
+        var result = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
+
+        Assert.Equal(MigrationStatus.Succeeded, result.Status);
+        Assert.Equal(0, result.Rejected);
+    }
+
+    [Fact]
+    public async Task Role_and_tenant_memberships_travel_with_their_users()
+    {
+        var (sample, source, target, targetConnection) = await ScenarioAsync(RelationalLayout.DataDatasetId);
+        await MigrationExecutor.RunAsync(await MigrationPlanner.PlanAsync([source], target, 50, default), new MigrationRunOptions(false), _ => { }, default);
+
+        Assert.True(sample.UserRoles > 0 && sample.UserTenants > 0);
+        Assert.Equal((long)sample.UserRoles, await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT coalesce(sum(jsonb_array_length(metadata->'cognee'->'role_ids')), 0) FROM unified.principals"));
+        Assert.Equal((long)sample.UserTenants, await TestDatabase.ScalarAsync<long>(targetConnection,
+            "SELECT coalesce(sum(jsonb_array_length(metadata->'cognee'->'tenant_ids')), 0) FROM unified.principals"));
+    }
+
     private static async Task<long> LedgerCountAsync(CogneeSampleSummary sample, string sql)
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sample.RelationalDatabasePath};Mode=ReadOnly;Pooling=False");

@@ -70,6 +70,19 @@ public sealed class CogneeSourceTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_cognee_database_that_does_not_exist_is_an_object_not_found_blocker()
+    {
+        _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("dst"));
+        _session.Set("Missing", Path.Combine(_folder, "no-such", "cognee_db"));
+
+        var run = _session.Run("New-MigrationPlan -Source (New-MigrationSource -Cognee -SqlitePath $Missing) -Target (New-MigrationTarget $TargetConnection)");
+
+        var error = Assert.Single(run.AllErrors);
+        Assert.Equal("CogneeDatabaseNotFound", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+    }
+
+    [Fact]
     public void A_cognee_source_without_a_location_is_an_argument_error()
     {
         var run = _session.Run("New-MigrationSource -Cognee");

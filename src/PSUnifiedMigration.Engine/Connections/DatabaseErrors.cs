@@ -16,7 +16,9 @@ public static class DatabaseErrors
             $"PostgreSQL ran out of resources while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}). Free disk or memory on the server, or lower -BatchSize.", target, e),
         PostgresException pg => new MigrationException("PostgresError", MigrationErrorKind.InvalidOperation,
             $"PostgreSQL reported an error while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}{(pg.Detail is null ? "" : ", " + pg.Detail)}).", target, e),
-        NpgsqlException or System.IO.IOException or TimeoutException => new MigrationException("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
+        FileNotFoundException or DirectoryNotFoundException => new MigrationException("FileNotFound", MigrationErrorKind.ObjectNotFound,
+            $"A file was not found while {doing}: {e.Message} Check the paths given to the source.", target, e),
+        NpgsqlException or TimeoutException => new MigrationException("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
             $"The connection to PostgreSQL was lost while {doing}: {e.Message}. Committed batches stay; run the migration again when the server is reachable.", target, e),
         _ => new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation, $"Unexpected error while {doing}: {e.Message}", target, e),
     };

@@ -44,7 +44,7 @@ public sealed class CogneeReader : ISourceReader
             issues.Add(Blocker("CogneeStoreUnreadable", $"Source '{Source.Name}': {path} is a {kind}, which has no reader outside Cognee's native engines.",
                 kind.StartsWith("LanceDB", StringComparison.Ordinal)
                     ? "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first."
-                    : "Switch Cognee's graph store to Neo4j or NetworkX, or export the graph to networkx node-link JSON first."));
+                    : "Export the graph to networkx node-link JSON and pass it with -GraphPath (or switch Cognee to its NetworkX graph store)."));
         }
 
         var empty = new SourceAnalysis(Source.Name, Source.System, "", "unrecognised", [], null, null, new Dictionary<int, long>(), 0);
@@ -93,6 +93,13 @@ public sealed class CogneeReader : ISourceReader
         {
             issues.Add(Warning("CogneeDataWithoutDataset", $"Source '{Source.Name}': {orphanData} data row(s) belong to no dataset; they will be rejected (DatasetMissing).",
                 "Add them to a dataset in Cognee, or delete them, before migrating."));
+        }
+
+        if (_stores.GraphFilePath is { } givenGraph && !File.Exists(givenGraph))
+        {
+            issues.Add(Blocker("CogneeGraphFileNotFound", $"Source '{Source.Name}': the graph file {givenGraph} does not exist.",
+                "Check -GraphPath, or leave it out to read the graph from the relational ledger."));
+            return (empty, []);
         }
 
         if (UsesLedger(catalog))
@@ -144,6 +151,12 @@ public sealed class CogneeReader : ISourceReader
                 issues.Add(Blocker(e.ErrorId, $"Source '{Source.Name}' (vector store): {e.Message}", null));
             }
 
+            if (_collections.Count == 0)
+            {
+                issues.Add(Warning("CogneeNoCollections", $"Source '{Source.Name}': the vector store {_stores.Vectors.Display} holds no Cognee collection tables (id, payload, vector).",
+                    "Check the vector store's connection string; nothing is migrated from it."));
+            }
+
             foreach (var collection in _collections)
             {
                 AddCollectionSteps(collection, tables, steps);
@@ -182,6 +195,11 @@ public sealed class CogneeReader : ISourceReader
         {
             var vectors = await ConnectVectorsAsync(cancellationToken);
             _vectorSnapshot = await vectors.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", vectors, _vectorSnapshot))
+            {
+                await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             _collections = await CogneeVectorCollection.DiscoverAsync(vectors, _vectorSnapshot, cancellationToken);
         }
     }
@@ -240,7 +258,7 @@ public sealed class CogneeReader : ISourceReader
     private IAsyncEnumerable<SourceBatch> ReadTableAsync(SourceStep step, CogneeTableSpec spec, SourcePosition? after, int batchSize, CancellationToken cancellationToken)
     {
         var catalog = _catalog ?? throw new InvalidOperationException("AnalyzeAsync or BeginSnapshotAsync must run first.");
-        return ReadKeysetPagesAsync(step, spec.Select(catalog), "id", catalog.JsonColumns(spec.SourceTable), row =>
+        return ReadKeysetPagesAsync(step, spec.Select(catalog), spec.PageKey, catalog.JsonColumns(spec.SourceTable), row =>
         {
             var id = row.Uuid("id") ?? throw new RecordRejectedException("id", "has a NULL id. Give the record an id, or delete it.", "RecordIdNull");
             var record = NewRecord(spec.Target, spec.SourceTable, id);
@@ -286,7 +304,9 @@ public sealed class CogneeReader : ISourceReader
                     }
                     catch (RecordRejectedException rejected)
                     {
-                        rejects.Add(new RejectedRecord(step.SourceTable, last ?? "(null)", rejected.Field, rejected.Message, rejected.ErrorId));
+                        // A reject is named by the record's own id where it has one, not by the paging key.
+                        var recordKey = values.GetValueOrDefault("id") is { } id ? CogneeValues.Uuid(id, "id") ?? last : last;
+                        rejects.Add(new RejectedRecord(step.SourceTable, recordKey ?? "(null)", rejected.Field, rejected.Message, rejected.ErrorId));
                     }
                 }
             }

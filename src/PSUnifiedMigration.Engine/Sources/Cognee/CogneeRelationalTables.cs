@@ -32,7 +32,8 @@ public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IRead
 }
 
 /// <summary>How one Cognee relational table maps onto a unified table.</summary>
-internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, Func<CogneeCatalog, string> Select, Action<CogneeRow, UnifiedRecord> Map);
+/// <param name="PageKey">The column pages are keyed on; it also fixes the reading order.</param>
+internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, Func<CogneeCatalog, string> Select, Action<CogneeRow, UnifiedRecord> Map, string PageKey = "id");
 
 /// <summary>
 /// Cognee's relational tables (source-systems.md §3) and their transforms. A user's hashed_password is never
@@ -47,6 +48,10 @@ internal static class CogneeRelationalTables
         var roles = catalog.Has("roles");
         return $"""
             SELECT p."id", p."type", p."created_at", p."updated_at",
+                   -- Tenants first: users and roles refer to their tenant, which must be migrated before them.
+                   (CASE WHEN p."type" = 'tenant' THEN '0' ELSE '1' END) || p."id" AS "__page_key",
+                   {(catalog.Has("user_roles") ? "(SELECT group_concat(ur.\"role_id\") FROM \"user_roles\" AS ur WHERE ur.\"user_id\" = p.\"id\")" : "NULL")} AS "__role_ids",
+                   {(catalog.Has("user_tenants") ? "(SELECT group_concat(ut.\"tenant_id\") FROM \"user_tenants\" AS ut WHERE ut.\"user_id\" = p.\"id\")" : "NULL")} AS "__tenant_ids",
                    {(users ? "u.\"email\", u.\"is_active\", u.\"is_superuser\", u.\"is_verified\", u.\"parent_user_id\"" : "NULL AS email, NULL AS is_active, NULL AS is_superuser, NULL AS is_verified, NULL AS parent_user_id")},
                    {(users || roles ? $"coalesce({(users ? "u.\"tenant_id\"" : "NULL")}, {(roles ? "r.\"tenant_id\"" : "NULL")})" : "NULL")} AS "__tenant_id",
                    {(tenants ? "t.\"name\"" : "NULL")} AS "__tenant_name", {(tenants ? "t.\"owner_id\"" : "NULL")} AS "tenant_owner_id",
@@ -64,10 +69,26 @@ internal static class CogneeRelationalTables
         record["email"] = email;
         record["is_active"] = CogneeValues.Boolean(row["is_active"]);
         record.SetReference("tenant_id", "principals", row.Uuid("__tenant_id"));
-        record["metadata"] = Metadata(row, ["id", "type", "created_at", "updated_at", "email", "is_active"]).ToJsonString();
+        var metadata = Metadata(row, ["id", "type", "created_at", "updated_at", "email", "is_active"]);
+        // Role and tenant memberships (user_roles, user_tenants) travel with the user.
+        var memberships = new JsonObject();
+        foreach (var (column, key) in new[] { ("__role_ids", "role_ids"), ("__tenant_ids", "tenant_ids") })
+        {
+            if (row.Text(column) is { } ids)
+            {
+                memberships[key] = UuidArray(ids, key);
+            }
+        }
+
+        if (memberships.Count > 0)
+        {
+            metadata["cognee"] = memberships;
+        }
+
+        record["metadata"] = metadata.ToJsonString();
         record["created_at"] = row.Timestamp("created_at");
         record["updated_at"] = row.Timestamp("updated_at");
-    });
+    }, PageKey: "__page_key");
 
     public static readonly CogneeTableSpec Datasets = new("datasets", UnifiedSchema.Datasets,
         _ => "SELECT d.* FROM \"datasets\" AS d", (row, record) =>
@@ -106,10 +127,7 @@ internal static class CogneeRelationalTables
         var metadata = Metadata(row, ["id", "name", "raw_data_location", "content_hash", "extension", "owner_id", "tenant_id", "dataset_id", "created_at", "updated_at"]);
         if (row.Text("__dataset_ids") is { } links)
         {
-            metadata["cognee"] = new JsonObject
-            {
-                ["dataset_ids"] = new JsonArray(links.Split(',').Select(id => (JsonNode?)JsonValue.Create(CogneeValues.Uuid(id, "dataset_id"))).ToArray()),
-            };
+            metadata["cognee"] = new JsonObject { ["dataset_ids"] = UuidArray(links, "dataset_id") };
         }
 
         record["metadata"] = metadata.ToJsonString();
@@ -125,10 +143,15 @@ internal static class CogneeRelationalTables
             $"refers to permission {row.Uuid("permission_id") ?? "(none)"}, which does not exist. Fix the ACL in Cognee, or delete it.", "PermissionMissing");
         record.SetReference("principal_id", "principals", row.Uuid("principal_id"));
         record.SetReference("dataset_id", "datasets", row.Uuid("dataset_id"));
+        record["metadata"] = Metadata(row, ["id", "principal_id", "permission_id", "dataset_id", "created_at"]).ToJsonString();
         record["created_at"] = row.Timestamp("created_at");
     });
 
     public static IReadOnlyList<CogneeTableSpec> All { get; } = [Principals, Datasets, Data, Acls];
+
+    /// <summary>A group_concat list of UUIDs as a JSON array of canonical UUIDs.</summary>
+    public static JsonArray UuidArray(string ids, string field) =>
+        new(ids.Split(',').Select(id => (JsonNode?)JsonValue.Create(CogneeValues.Uuid(id, field))).ToArray());
 
     /// <summary>The record's metadata: every column the transform did not map, under source_columns.</summary>
     private static JsonObject Metadata(CogneeRow row, HashSet<string> mapped)

@@ -40,6 +40,10 @@ public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, stri
         };
     }
 
+    /// <summary>Stores given one by one; the SQLite file's folder is still searched for stores no reader here understands.</summary>
+    public static CogneeStores ForFiles(string sqlitePath, string? graphFilePath) =>
+        new(sqlitePath, graphFilePath, null) { UnreadableStores = FindUnreadable(Path.GetDirectoryName(Path.GetFullPath(sqlitePath))!) };
+
     /// <summary>
     /// LanceDB vectors and Kuzu/Ladybug graphs are native formats without a .NET reader; per-dataset copies
     /// live in databases/&lt;user id&gt;/ (backend access control), so the search goes one level down too.

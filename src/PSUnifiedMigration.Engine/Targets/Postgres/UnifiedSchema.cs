@@ -176,6 +176,7 @@ public static class UnifiedSchema
     [
         .. Provenance,
         new("permission", ColumnKind.Text),
+        new("metadata", ColumnKind.Json),
         new("created_at", ColumnKind.Timestamp),
     ], [new("principal_id", "principals"), new("dataset_id", "datasets")]);
 
