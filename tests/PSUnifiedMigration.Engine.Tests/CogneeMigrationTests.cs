@@ -54,6 +54,26 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Early_cognee_cognitive_layers_migrate_as_ordinary_graph_nodes_and_edges()
+    {
+        var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions
+        {
+            SystemRoot = _systemRoot, RelationalLayout = RelationalLayout.DatasetData, GraphLayout = GraphLayout.NetworkxFile, IncludeCognitiveLayers = true,
+        });
+        var target = await fixture.Server.CreateDatabaseAsync("dst");
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))],
+            new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 50, default);
+
+        var result = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
+
+        Assert.True(sample.CognitiveLayers > 0);
+        Assert.True((await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default)).IsValid);
+        Assert.Equal((long)sample.CognitiveLayers, await TestDatabase.ScalarAsync<long>(target,
+            "SELECT count(*) FROM unified.graph_nodes WHERE legacy_id LIKE 'COGNITIVE\\_LAYER\\_\\_%'"));
+        Assert.True(await TestDatabase.ScalarAsync<long>(target, "SELECT count(*) FROM unified.graph_edges WHERE relationship_name = 'decomposed_as'") > 0);
+    }
+
+    [Fact]
     public async Task Principals_are_read_tenants_first_so_a_batch_of_one_rejects_nothing()
     {
         var (_, source, target, _) = await ScenarioAsync(RelationalLayout.DataDatasetId);
