@@ -110,13 +110,10 @@ public static class MigrationPlanner
 
                 foreach (var table in UnifiedSchema.Tables)
                 {
-                    await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table.Name) } } })
+                    // An older schema lacks the tables a later version added; the run creates them.
+                    if (!await UnifiedSchemaInstaller.DataTableExistsAsync(connection, null, table.Name, cancellationToken))
                     {
-                        // An older schema lacks the tables a later version added; the run creates them.
-                        if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
-                        {
-                            continue;
-                        }
+                        continue;
                     }
 
                     await using var command = new NpgsqlCommand(

@@ -48,7 +48,7 @@ public static class PostgresSavepointStore
         foreach (var table in UnifiedSchema.AllDataTables)
         {
             // A store of an older version lacks the tables a later one added: those are empty by definition.
-            if (dataInstalled && await ExistsAsync(connection, transaction, table, cancellationToken))
+            if (dataInstalled && await UnifiedSchemaInstaller.DataTableExistsAsync(connection, transaction, table, cancellationToken))
             {
                 await ExecuteAsync(connection, transaction,
                     $"CREATE TABLE {Sql.Qualified(storage, table)} AS TABLE {Sql.Qualified(UnifiedSchema.DataSchema, table)}", cancellationToken);
@@ -168,15 +168,6 @@ public static class PostgresSavepointStore
     }
 
     private const string EmptyHash = "0";
-
-    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction)
-        {
-            Parameters = { new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table) } },
-        };
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
 
     /// <summary>Row count and an order-independent hash of every row's full text.</summary>
     private static async Task<SavepointTable> MeasureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string qualified, string table, CancellationToken cancellationToken)

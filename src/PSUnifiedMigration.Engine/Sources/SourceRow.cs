@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using PSUnifiedMigration.Engine.Transforms;
 
@@ -30,16 +29,7 @@ public sealed class SourceRow
 
     public object? Raw(string name) => _ordinals.TryGetValue(name, out var i) && _values[i] is not DBNull ? _values[i] : null;
 
-    public string? Text(string name)
-    {
-        var value = Raw(name)?.ToString();
-        if (RecordChecks.TextProblem(value) is { } problem)
-        {
-            throw new RecordRejectedException(name, problem, "TextContainsNul");
-        }
-
-        return value;
-    }
+    public string? Text(string name) => FieldChecks.Text(Raw(name), name);
 
     public bool? Boolean(string name) => Raw(name) as bool?;
 
@@ -54,31 +44,7 @@ public sealed class SourceRow
     public DateTime? Timestamp(string name) => Raw(name) as DateTime?;
 
     /// <summary>A JSON column parsed; a value that is not JSON, or holds NUL, is a reject.</summary>
-    public JsonNode? Json(string name)
-    {
-        var text = Raw(name)?.ToString();
-        if (text is null)
-        {
-            return null;
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw new RecordRejectedException(name, $"is not valid JSON ({e.Message}). Fix the value in the source, or set it to NULL.", "InvalidJson");
-        }
-
-        if (RecordChecks.JsonProblem(node) is { } problem)
-        {
-            throw new RecordRejectedException(name, problem, "TextContainsNul");
-        }
-
-        return node;
-    }
+    public JsonNode? Json(string name) => FieldChecks.Json(Raw(name), name);
 
     /// <summary>A dense vector; NULL elements, a wrong dimension or a non-finite value are rejects.</summary>
     public float[]? Vector(string name, int? expectedDimensions)
@@ -103,11 +69,6 @@ public sealed class SourceRow
                 throw new RecordRejectedException(name, $"is a {other.GetType().Name}, not a vector.", "VectorInvalid");
         }
 
-        if (RecordChecks.VectorProblem(vector, expectedDimensions) is { } problem)
-        {
-            throw new RecordRejectedException(name, problem, vector.Length == expectedDimensions ? "VectorNotFinite" : "VectorDimensionMismatch");
-        }
-
-        return vector;
+        return FieldChecks.Vector(vector, expectedDimensions, name);
     }
 }

@@ -102,7 +102,8 @@ public sealed class CogneeReader : ISourceReader
             return (empty, []);
         }
 
-        if (UsesLedger(catalog))
+        var ledger = UsesLedger(catalog);
+        if (ledger)
         {
             var nodes = ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"");
             var edges = catalog.Has("edges")
@@ -176,7 +177,7 @@ public sealed class CogneeReader : ISourceReader
             }
         }
 
-        var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "") + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : UsesLedger(catalog) ? "; graph: relational ledger (nodes, edges)" : "")
+        var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "") + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : ledger ? "; graph: relational ledger (nodes, edges)" : "")
             + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)");
         return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables,
             _collections.Any(c => c.IsChunks) ? "vector" : null, _collections.Any(c => c.IsChunks) ? "vector" : null, chunkDimensions, 0)
@@ -461,7 +462,7 @@ public sealed class CogneeReader : ISourceReader
         var document = PayloadText(payload, "document_id") is { } documentId ? CogneeValues.Uuid(documentId, "document_id") : null;
         record["content"] = content;
         record["content_hash"] = content is null ? null : RecordChecks.Sha256Hex(content);
-        record["dense_vector"] = vector is null ? null : CheckedVector(vector, dimensions, "vector");
+        record["dense_vector"] = vector is null ? null : FieldChecks.Vector(vector, dimensions, "vector");
         record["chunk_type"] = "text";
         record["source_type"] = "cognee";
         record["relative_path"] = PayloadText(payload, "document_name");
@@ -494,18 +495,13 @@ public sealed class CogneeReader : ISourceReader
         record["field"] = collection.Field;
         record["vector"] = vector is null
             ? throw new RecordRejectedException("vector", "is NULL. Re-index the data point in Cognee.", "VectorInvalid")
-            : CheckedVector(vector, collection.ExpectedDimensions, "vector");
+            : FieldChecks.Vector(vector, collection.ExpectedDimensions, "vector");
         record.SetReference("data_point_id", collection.SourceTable, id);
         return record;
     }
 
-    private static float[] CheckedVector(float[] vector, int? dimensions, string field) =>
-        RecordChecks.VectorProblem(vector, dimensions) is { } problem
-            ? throw new RecordRejectedException(field, problem, vector.Length == dimensions ? "VectorNotFinite" : "VectorDimensionMismatch")
-            : vector;
-
     private static string? PayloadText(JsonObject payload, string key) =>
-        payload[key] is JsonValue value && value.TryGetValue<string>(out var text) ? CogneeValues.Text(text, key) : null;
+        payload[key] is JsonValue value && value.TryGetValue<string>(out var text) ? FieldChecks.Text(text, key) : null;
 
     /// <summary>Cognee's data points carry created_at/updated_at as epoch milliseconds.</summary>
     private static DateTime? EpochMilliseconds(JsonObject payload, string key) =>
@@ -635,8 +631,8 @@ public sealed class CogneeReader : ISourceReader
     private static string? GraphText(JsonObject element, string key) => element[key] switch
     {
         null => null,
-        JsonValue value when value.TryGetValue<string>(out var text) => CogneeValues.Text(text, key),
-        var other => CogneeValues.Text(other.ToJsonString(), key),
+        JsonValue value when value.TryGetValue<string>(out var text) => FieldChecks.Text(text, key),
+        var other => FieldChecks.Text(other.ToJsonString(), key),
     };
 
     private static JsonObject Checked(JsonObject element, string field) =>

@@ -11,7 +11,7 @@ public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IRead
 
     public string? Uuid(string column) => CogneeValues.Uuid(this[column], column);
 
-    public string? Text(string column) => CogneeValues.Text(this[column], column);
+    public string? Text(string column) => FieldChecks.Text(this[column], column);
 
     public DateTime? Timestamp(string column) => CogneeValues.Timestamp(this[column], column);
 

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Transforms;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 
@@ -20,17 +18,6 @@ public static class CogneeValues
         _ => throw new RecordRejectedException(field, $"holds '{value}', which is not a UUID. Fix the value in the source.", "UuidInvalid"),
     };
 
-    public static string? Text(object? value, string field)
-    {
-        var text = value is null or DBNull ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
-        if (RecordChecks.TextProblem(text) is { } problem)
-        {
-            throw new RecordRejectedException(field, problem, "TextContainsNul");
-        }
-
-        return text;
-    }
-
     public static bool? Boolean(object? value) => value switch
     {
         null or DBNull => null,
@@ -48,40 +35,14 @@ public static class CogneeValues
         _ => throw new RecordRejectedException(field, $"holds '{value}', which is not a timestamp. Fix the value in the source.", "TimestampInvalid"),
     };
 
-    /// <summary>A JSON column's value parsed; text that is not JSON, or JSON holding NUL, is a reject.</summary>
-    public static JsonNode? Json(object? value, string field)
-    {
-        if (value is null or DBNull)
-        {
-            return null;
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(Convert.ToString(value, CultureInfo.InvariantCulture)!);
-        }
-        catch (JsonException e)
-        {
-            throw new RecordRejectedException(field, $"is not valid JSON ({e.Message}). Fix the value in the source, or set it to NULL.", "InvalidJson");
-        }
-
-        if (RecordChecks.JsonProblem(node) is { } problem)
-        {
-            throw new RecordRejectedException(field, problem, "TextContainsNul");
-        }
-
-        return node;
-    }
-
     /// <summary>Any column's value as JSON for metadata: JSON columns parsed, the rest as their plain values.</summary>
     public static JsonNode? AsJson(object? value, string field, bool isJsonColumn) => value switch
     {
         null or DBNull => null,
-        _ when isJsonColumn => Json(value, field),
+        _ when isJsonColumn => FieldChecks.Json(value, field),
         long number => JsonValue.Create(number),
         double number => double.IsFinite(number) ? JsonValue.Create(number) : JsonValue.Create(number.ToString(CultureInfo.InvariantCulture)),
         byte[] bytes => JsonValue.Create(Convert.ToBase64String(bytes)),
-        _ => JsonValue.Create(Text(value, field)),
+        _ => JsonValue.Create(FieldChecks.Text(value, field)),
     };
 }

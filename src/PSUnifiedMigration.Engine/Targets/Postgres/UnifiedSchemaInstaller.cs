@@ -53,6 +53,16 @@ public static class UnifiedSchemaInstaller
         return new VectorStorage(reader.GetString(0) == "vector", dimensions);
     }
 
+    /// <summary>Whether a table of the data schema exists (a store of an older version lacks the later tables).</summary>
+    public static async Task<bool> DataTableExistsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction)
+        {
+            Parameters = { new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table) } },
+        };
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public static async Task<bool> PgvectorAvailableAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')", connection);
