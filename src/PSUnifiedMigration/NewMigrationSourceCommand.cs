@@ -19,11 +19,13 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = CogneeSet)]
     public SwitchParameter Cognee { get; set; }
 
+    /// <summary>Claude-Context's PostgreSQL database; with -Cognee, Cognee's relational database when it is PostgreSQL.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClaudeContextSet)]
+    [Parameter(ParameterSetName = CogneeSet)]
     [ValidateNotNullOrEmpty]
     public string ConnectionString { get; set; } = "";
 
-    /// <summary>The PostgreSQL credential: Claude-Context's database, or Cognee's vector store.</summary>
+    /// <summary>The PostgreSQL credential: Claude-Context's database, or Cognee's PostgreSQL stores.</summary>
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
@@ -52,6 +54,11 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [ValidateNotNullOrEmpty]
     public string? GraphPath { get; set; }
 
+    /// <summary>The PostgreSQL database holding Cognee's graph tables graph_node/graph_edge, when it is not the relational one.</summary>
+    [Parameter(ParameterSetName = CogneeSet)]
+    [ValidateNotNullOrEmpty]
+    public string? GraphConnectionString { get; set; }
+
     /// <summary>The PostgreSQL database holding Cognee's pgvector collections.</summary>
     [Parameter(ParameterSetName = CogneeSet)]
     [ValidateNotNullOrEmpty]
@@ -77,22 +84,31 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 
     private MigrationSource CogneeSource()
     {
-        if (Path is null && SqlitePath is null)
+        var relational = MyInvocation.BoundParameters.ContainsKey(nameof(ConnectionString)) ? ConnectionParameters.Endpoint(ConnectionString, Credential) : null;
+        if (Path is null && SqlitePath is null && relational is null)
         {
             throw new MigrationException("CogneeStoreNotGiven", MigrationErrorKind.InvalidArgument,
-                "Say where the Cognee installation is: -Path <its .cognee_system folder>, or -SqlitePath <its relational database>.", null);
+                "Say where the Cognee installation is: -Path <its .cognee_system folder>, -SqlitePath <its SQLite database>, or -ConnectionString <its PostgreSQL database>.", null);
         }
 
-        var stores = Path is null
-            ? CogneeStores.ForFiles(FileSystemPath(SqlitePath!), null)
-            : CogneeStores.Locate(FileSystemPath(Path));
+        if (relational is not null && SqlitePath is not null)
+        {
+            throw new MigrationException("CogneeRelationalStoreAmbiguous", MigrationErrorKind.InvalidArgument,
+                "Give Cognee's relational database once: -SqlitePath for SQLite, or -ConnectionString for PostgreSQL, not both.", null);
+        }
+
+        var stores = Path is not null ? CogneeStores.Locate(FileSystemPath(Path))
+            : SqlitePath is not null ? CogneeStores.ForFiles(FileSystemPath(SqlitePath), null)
+            : CogneeStores.ForPostgres(relational!);
         stores = stores with
         {
-            SqlitePath = SqlitePath is null ? stores.SqlitePath : FileSystemPath(SqlitePath),
+            SqlitePath = relational is not null ? null : SqlitePath is null ? stores.SqlitePath : FileSystemPath(SqlitePath),
+            Relational = relational,
             GraphFilePath = GraphPath is null ? stores.GraphFilePath : FileSystemPath(GraphPath),
+            GraphDatabase = GraphConnectionString is null ? null : ConnectionParameters.Endpoint(GraphConnectionString, Credential),
             Vectors = VectorConnectionString is null ? null : ConnectionParameters.Endpoint(VectorConnectionString, Credential),
         };
-        return new MigrationSource(Name ?? $"cognee@{stores.SystemRoot ?? stores.SqlitePath}", stores);
+        return new MigrationSource(Name ?? $"cognee@{stores.SystemRoot ?? relational?.Display ?? stores.SqlitePath}", stores);
     }
 
     /// <summary>A path as PowerShell means it (relative to the current location, ~ expanded).</summary>

@@ -70,6 +70,42 @@ public sealed class CogneeSourceTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_cognee_on_postgresql_given_by_connection_string_migrates_and_validates_with_its_graph_tables()
+    {
+        var relational = await fixture.Server.CreateDatabaseAsync("cognee");
+        var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions
+        {
+            SystemRoot = Path.Combine(_folder, ".cognee_system"), GraphLayout = GraphLayout.PostgresTables, RelationalConnectionString = relational,
+        });
+        _session.Set("Relational", relational);
+        _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("dst"));
+
+        var run = _session.Run("""
+            $source = New-MigrationSource -Cognee -ConnectionString $Relational -Name 'cognee-pg'
+            $plan = New-MigrationPlan -Source $source -Target (New-MigrationTarget $TargetConnection)
+            $plan.SourceAnalyses[0].Layout
+            $result = $plan | Invoke-Migration -Confirm:$false
+            $result.Migrated
+            ($result | Test-Migration).IsValid
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.Contains("PostgreSQL graph tables", run.Output[0].ToString());
+        Assert.Equal((long)(sample.Principals + sample.Datasets + sample.DataRows + sample.Acls + sample.GraphNodes + sample.GraphEdges), run.Output[1].BaseObject);
+        Assert.True((bool)run.Output[2].BaseObject);
+    }
+
+    [Fact]
+    public void A_cognee_source_given_both_an_sqlite_file_and_a_postgresql_database_is_an_argument_error()
+    {
+        var run = _session.Run("New-MigrationSource -Cognee -SqlitePath ./cognee_db -ConnectionString 'Host=db01;Database=cognee'");
+
+        var error = Assert.Single(run.AllErrors);
+        Assert.Equal("CogneeRelationalStoreAmbiguous", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(System.Management.Automation.ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+    }
+
+    [Fact]
     public async Task A_cognee_database_that_does_not_exist_is_an_object_not_found_blocker()
     {
         _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("dst"));

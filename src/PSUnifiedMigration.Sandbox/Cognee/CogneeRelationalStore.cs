@@ -1,49 +1,55 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace PSUnifiedMigration.Sandbox.Cognee;
 
 /// <summary>
-/// Cognee's relational database on SQLite (<c>databases/cognee_db</c>), with the tables SQLAlchemy's
-/// <c>create_all</c> makes of Cognee's models and values bound as SQLAlchemy binds them: <c>UUID</c> columns
+/// Cognee's relational database, with the tables SQLAlchemy's <c>create_all</c> makes of Cognee's models and values
+/// bound as SQLAlchemy binds them. On SQLite (<c>databases/cognee_db</c>, the default): <c>UUID</c> columns
 /// (declared "UUID", so NUMERIC affinity) hold 32 lower-case hex digits, DATETIME columns
 /// "YYYY-MM-DD HH:MM:SS.ffffff" UTC, JSON columns <c>json.dumps</c> text (a Python None in a JSON column is the
-/// text "null"), booleans 0/1.
+/// text "null"), booleans 0/1. On PostgreSQL (DB_PROVIDER=postgres): native uuid, timestamptz, json and boolean.
 /// </summary>
-internal sealed class CogneeRelationalStore : IAsyncDisposable
+internal sealed partial class CogneeRelationalStore : IAsyncDisposable
 {
-    private readonly SqliteConnection _connection;
-    private readonly SqliteTransaction _transaction;
-    private readonly Dictionary<string, SqliteCommand> _inserts = new(StringComparer.Ordinal);
+    private readonly DbConnection _connection;
+    private readonly DbTransaction _transaction;
+    private readonly Dictionary<string, DbCommand> _inserts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _rows = new(StringComparer.Ordinal);
 
-    private CogneeRelationalStore(SqliteConnection connection, SqliteTransaction transaction)
+    private CogneeRelationalStore(DbConnection connection, DbTransaction transaction)
     {
         _connection = connection;
         _transaction = transaction;
     }
 
-    public static async Task<CogneeRelationalStore> CreateAsync(string path, RelationalLayout layout, CancellationToken ct)
+    private bool IsPostgres => _connection is NpgsqlConnection;
+
+    /// <summary>Creates the tables in a new SQLite file, or in a PostgreSQL database when <paramref name="postgresConnectionString"/> is given.</summary>
+    public static async Task<CogneeRelationalStore> CreateAsync(string path, string? postgresConnectionString, RelationalLayout layout, CancellationToken ct)
     {
         // No pooling: the file must be closed (and its WAL checkpointed) when the sample is done.
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false,
-        }.ConnectionString);
+        DbConnection connection = postgresConnectionString is null
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ConnectionString)
+            : new NpgsqlConnection(postgresConnectionString);
         await connection.OpenAsync(ct);
         try
         {
-            // Cognee opens SQLite in WAL mode since v1.3 (concurrent cognify writers).
-            await using (var pragma = connection.CreateCommand())
+            if (postgresConnectionString is null)
             {
+                // Cognee opens SQLite in WAL mode since v1.3 (concurrent cognify writers).
+                await using var pragma = connection.CreateCommand();
                 pragma.CommandText = "PRAGMA journal_mode=WAL";
                 await pragma.ExecuteNonQueryAsync(ct);
             }
 
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(ct);
             var store = new CogneeRelationalStore(connection, transaction);
             foreach (var sql in Schema(layout))
             {
-                await store.ExecuteAsync(sql, ct);
+                await store.ExecuteAsync(postgresConnectionString is null ? sql : ForPostgres(sql), ct);
             }
 
             return store;
@@ -66,19 +72,33 @@ internal sealed class CogneeRelationalStore : IAsyncDisposable
             command = _connection.CreateCommand();
             command.Transaction = _transaction;
             command.CommandText = $"INSERT INTO {Quote(table)} ({string.Join(", ", values.Select(v => Quote(v.Column)))}) " +
-                $"VALUES ({string.Join(", ", values.Select((_, i) => "$p" + i))})";
+                $"VALUES ({string.Join(", ", values.Select((_, i) => "@p" + i))})";
             for (var i = 0; i < values.Length; i++)
             {
-                command.Parameters.Add(new SqliteParameter("$p" + i, null));
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@p" + i;
+                command.Parameters.Add(parameter);
             }
 
-            command.Prepare();
             _inserts[key] = command;
         }
 
         for (var i = 0; i < values.Length; i++)
         {
-            command.Parameters[i].Value = Bind(values[i].Value);
+            if (IsPostgres)
+            {
+                var parameter = (NpgsqlParameter)command.Parameters[i];
+                parameter.ResetDbType();
+                (parameter.Value, var json) = BindPostgres(values[i].Value);
+                if (json)
+                {
+                    parameter.NpgsqlDbType = NpgsqlDbType.Json;
+                }
+            }
+            else
+            {
+                command.Parameters[i].Value = Bind(values[i].Value);
+            }
         }
 
         await command.ExecuteNonQueryAsync(ct);
@@ -114,7 +134,26 @@ internal sealed class CogneeRelationalStore : IAsyncDisposable
         _ => value,
     };
 
-    private async Task ExecuteAsync(string sql, CancellationToken ct)
+    /// <summary>
+    /// The DDL as PostgreSQL gets it: SQLAlchemy's DateTime(timezone=True) is timestamptz there; foreign keys are
+    /// checked at commit, since the sample writes rows in model order rather than dependency order.
+    /// </summary>
+    private static string ForPostgres(string sql) =>
+        ForeignKey().Replace(sql.Replace(" DATETIME", " TIMESTAMP WITH TIME ZONE", StringComparison.Ordinal), "$1 DEFERRABLE INITIALLY DEFERRED");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(REFERENCES \w+ \(\w+\)(?: ON DELETE (?:CASCADE|SET NULL))?)")]
+    private static partial System.Text.RegularExpressions.Regex ForeignKey();
+
+    private static (object Value, bool IsJson) BindPostgres(object? value) => value switch
+    {
+        null => (DBNull.Value, false),
+        DateTime time => (DateTime.SpecifyKind(time, DateTimeKind.Utc), false),
+        Json json => (json.Text, true),
+        _ => (value, false),
+    };
+
+    /// <summary>Runs a statement in the store's transaction (the sample's extra tables, such as the PostgreSQL graph).</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken ct)
     {
         await using var command = _connection.CreateCommand();
         command.Transaction = _transaction;

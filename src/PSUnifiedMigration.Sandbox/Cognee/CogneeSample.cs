@@ -40,7 +40,7 @@ public static partial class CogneeSample
         var graphTemp = graphPath is null ? null : graphPath + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
-            await using (var relational = await CogneeRelationalStore.CreateAsync(databasePath, options.RelationalLayout, ct))
+            await using (var relational = await CogneeRelationalStore.CreateAsync(databasePath, options.RelationalConnectionString, options.RelationalLayout, ct))
             {
                 await using var vectors = options.VectorConnectionString is null
                     ? null
@@ -69,6 +69,11 @@ public static partial class CogneeSample
                     await run.Graph!.WriteNodeLinkAsync(file, "links", ct);
                 }
 
+                if (options.GraphLayout == GraphLayout.PostgresTables)
+                {
+                    await run.WriteGraphTablesAsync();
+                }
+
                 await relational.CommitAsync(ct);
             }
 
@@ -90,7 +95,7 @@ public static partial class CogneeSample
             throw;
         }
 
-        return run.Summary(systemRoot, databasePath, graphPath, dataRoot);
+        return run.Summary(systemRoot, options.RelationalConnectionString is null ? databasePath : null, graphPath, dataRoot);
     }
 
     private static void Validate(CogneeSampleOptions o)
@@ -127,6 +132,12 @@ public static partial class CogneeSample
                 "Use GraphLayout.NetworkxFile.", nameof(o.IncludeCognitiveLayers));
         }
 
+        if (o.GraphLayout == GraphLayout.PostgresTables && o.RelationalConnectionString is null)
+        {
+            throw new ArgumentException("GraphLayout.PostgresTables writes graph_node/graph_edge into the relational PostgreSQL database: give RelationalConnectionString.",
+                nameof(o.GraphLayout));
+        }
+
         if (o.VectorSchemaPerDataset && (o.RelationalLayout != RelationalLayout.DataDatasetId || o.GraphLayout != GraphLayout.LedgerTables
             || o.VectorConnectionString is null))
         {
@@ -158,7 +169,7 @@ public static partial class CogneeSample
 
         public CogneeRelationalStore Relational { get; set; } = null!;
         public CogneeVectorStore? Vectors { get; set; }
-        public NetworkxGraph? Graph { get; } = options.GraphLayout == GraphLayout.NetworkxFile ? new NetworkxGraph() : null;
+        public NetworkxGraph? Graph { get; } = options.GraphLayout is GraphLayout.NetworkxFile or GraphLayout.PostgresTables ? new NetworkxGraph() : null;
         public List<string> CreatedFiles { get; } = [];
 
         public IEnumerable<string> VectorSchemas(CogneeVectorStore vectors) =>
@@ -560,7 +571,45 @@ public static partial class CogneeSample
 
         private int DataPoints(string type) => _dataPoints.GetValueOrDefault(type)?.Count ?? 0;
 
-        public CogneeSampleSummary Summary(string systemRoot, string databasePath, string? graphPath, string dataRoot)
+        /// <summary>
+        /// The graph as Cognee's PostgreSQL adapter stores it: a graph_node row per node (id, name, type, the other
+        /// attributes as properties) and a graph_edge row per edge, keyed by its ends and relationship name.
+        /// </summary>
+        public async Task WriteGraphTablesAsync()
+        {
+            await Relational.ExecuteAsync("""
+                CREATE TABLE graph_node (id VARCHAR NOT NULL, name VARCHAR, type VARCHAR, properties JSONB,
+                    created_at TIMESTAMP WITH TIME ZONE DEFAULT now(), updated_at TIMESTAMP WITH TIME ZONE DEFAULT now(), PRIMARY KEY (id))
+                """, ct);
+            await Relational.ExecuteAsync("""
+                CREATE TABLE graph_edge (source_id VARCHAR NOT NULL REFERENCES graph_node (id) ON DELETE CASCADE,
+                    target_id VARCHAR NOT NULL REFERENCES graph_node (id) ON DELETE CASCADE, relationship_name VARCHAR NOT NULL, properties JSONB,
+                    created_at TIMESTAMP WITH TIME ZONE DEFAULT now(), updated_at TIMESTAMP WITH TIME ZONE DEFAULT now(),
+                    PRIMARY KEY (source_id, target_id, relationship_name))
+                """, ct);
+            // The adapter stamps rows when it writes them: here, when the first user was created, so samples repeat.
+            var stamp = model.Users[0].CreatedAt;
+            foreach (var (id, attributes) in Graph!.Nodes)
+            {
+                var properties = new PyDict();
+                foreach (var (key, value) in attributes.Where(a => a.Key is not ("name" or "type")))
+                {
+                    properties[key] = value;
+                }
+
+                await Relational.InsertAsync("graph_node", ct, ("id", id), ("name", attributes.ContainsKey("name") ? attributes["name"] as string : null),
+                    ("type", attributes.ContainsKey("type") ? attributes["type"] as string : null), ("properties", CogneeRelationalStore.AsJson(properties)),
+                    ("created_at", stamp), ("updated_at", stamp));
+            }
+
+            foreach (var (source, target, key, attributes) in Graph.Edges)
+            {
+                await Relational.InsertAsync("graph_edge", ct, ("source_id", source), ("target_id", target), ("relationship_name", key),
+                    ("properties", CogneeRelationalStore.AsJson(attributes)), ("created_at", stamp), ("updated_at", stamp));
+            }
+        }
+
+        public CogneeSampleSummary Summary(string systemRoot, string? databasePath, string? graphPath, string dataRoot)
         {
             string? redacted = null;
             if (options.VectorConnectionString is { } connectionString)

@@ -30,6 +30,12 @@ public enum GraphLayout
     /// database (whose native stores, Kuzu or Ladybug, the sample cannot write).
     /// </summary>
     LedgerTables,
+
+    /// <summary>
+    /// Cognee's PostgreSQL graph store (GRAPH_DATABASE_PROVIDER=postgres): tables <c>graph_node</c> and
+    /// <c>graph_edge</c> in the relational PostgreSQL database. Needs <see cref="CogneeSampleOptions.RelationalConnectionString"/>.
+    /// </summary>
+    PostgresTables,
 }
 
 public sealed record CogneeSampleOptions
@@ -40,6 +46,12 @@ public sealed record CogneeSampleOptions
 
     /// <summary>The <c>.cognee_system</c> directory; the stores go under its <c>databases/</c> folder, which must not hold them yet.</summary>
     public required string SystemRoot { get; init; }
+
+    /// <summary>
+    /// A PostgreSQL database for the relational store (DB_PROVIDER=postgres) instead of the SQLite file
+    /// <c>databases/cognee_db</c>; it must not hold Cognee's tables yet.
+    /// </summary>
+    public string? RelationalConnectionString { get; init; }
 
     /// <summary>Where the ingested files are stored (Cognee's <c>.data_storage</c>); by default next to <see cref="SystemRoot"/>.</summary>
     public string? DataRoot { get; init; }
@@ -94,8 +106,8 @@ public sealed record CogneeSampleSummary
 
     public required string SystemRoot { get; init; }
 
-    /// <summary>The SQLite file <c>databases/cognee_db</c>.</summary>
-    public required string RelationalDatabasePath { get; init; }
+    /// <summary>The SQLite file <c>databases/cognee_db</c>, or null when the relational store is PostgreSQL.</summary>
+    public string? RelationalDatabasePath { get; init; }
 
     /// <summary>The node-link JSON file <c>databases/cognee_graph.pkl</c>, or null with the ledger layout.</summary>
     public string? GraphFilePath { get; init; }

@@ -19,6 +19,13 @@ internal sealed class NetworkxGraph
 
     public int EdgeCount { get; private set; }
 
+    /// <summary>The nodes in insertion order, with their attributes.</summary>
+    public IEnumerable<(string Id, PyDict Attributes)> Nodes => _nodes;
+
+    /// <summary>The edges in networkx's order: by source node, then target, then key.</summary>
+    public IEnumerable<(string Source, string Target, string Key, PyDict Attributes)> Edges =>
+        _nodes.SelectMany((node, i) => _adjacency[i].SelectMany(t => t.Keys.Select(k => (node.Id, t.Target, k.Key, k.Attributes))));
+
     /// <summary><c>G.add_node(id, **attributes)</c>: a new node, or an update of an existing one's attributes.</summary>
     public void AddNode(string id, PyDict attributes)
     {

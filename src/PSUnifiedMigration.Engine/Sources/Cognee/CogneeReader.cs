@@ -1,17 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Npgsql;
 using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Engine.Transforms;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 
 /// <summary>
-/// Reads a Cognee installation: the relational SQLite store (principals, datasets, data, ACLs) in one read
-/// transaction with keyset pages on id, and the networkx graph file streamed element by element.
+/// Reads a Cognee installation: the relational store (SQLite or PostgreSQL: principals, datasets, data, ACLs) in
+/// one read transaction with keyset pages on id; the graph from the networkx file (streamed element by element), the
+/// relational ledger or the PostgreSQL graph tables; and the pgvector collections.
 /// </summary>
 public sealed class CogneeReader : ISourceReader
 {
@@ -19,39 +21,36 @@ public sealed class CogneeReader : ISourceReader
     private const string EdgesTable = "graph_edges";
 
     private readonly CogneeStores _stores;
-    private SqliteConnection? _connection;
-    private SqliteTransaction? _snapshot;
+    private readonly CogneeDatabase _database;
+    private bool _opened;
     private CogneeCatalog? _catalog;
     private NpgsqlConnection? _vectors;
     private NpgsqlTransaction? _vectorSnapshot;
     private IReadOnlyList<CogneeVectorCollection> _collections = [];
+    private NpgsqlConnection? _graph;
+    private NpgsqlTransaction? _graphSnapshot;
+    private CogneeGraphTables? _graphTables;
 
     public CogneeReader(MigrationSource source)
     {
         Source = source;
         _stores = source.Cognee ?? throw new ArgumentException("Not a Cognee source.", nameof(source));
+        _database = _stores.Relational is { } relational ? new PostgresCogneeDatabase(relational) : new SqliteCogneeDatabase(_stores.SqlitePath!);
     }
 
     public MigrationSource Source { get; }
 
     public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint()
-        + (_stores.GraphFilePath is null ? "" : "+graph") + string.Concat(_collections.Select(c => "+" + c.SourceTable));
+        + (_stores.GraphFilePath is null ? "" : "+graph") + string.Concat(_graphTables?.Schemas.Select(s => "+graph_node@" + s) ?? [])
+        + string.Concat(_collections.Select(c => "+" + c.SourceTable));
 
     public async Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
     {
-        foreach (var (path, kind) in _stores.UnreadableStores)
-        {
-            issues.Add(Blocker("CogneeStoreUnreadable", $"Source '{Source.Name}': {path} is a {kind}, which has no reader outside Cognee's native engines.",
-                kind.StartsWith("LanceDB", StringComparison.Ordinal)
-                    ? "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first."
-                    : "Export the graph to networkx node-link JSON and pass it with -GraphPath (or switch Cognee to its NetworkX graph store)."));
-        }
-
         var empty = new SourceAnalysis(Source.Name, Source.System, "", "unrecognised", [], null, null, new Dictionary<int, long>(), 0);
         CogneeCatalog catalog;
         try
         {
-            catalog = _catalog = CogneeCatalog.Load(Connect(), null);
+            catalog = _catalog = CogneeCatalog.Load(await ConnectAsync(cancellationToken));
         }
         catch (MigrationException e)
         {
@@ -61,9 +60,9 @@ public sealed class CogneeReader : ISourceReader
 
         if (!catalog.Has("datasets") || !catalog.Has("data") || !catalog.Has("principals"))
         {
-            issues.Add(Blocker("CogneeNotADatabase", $"Source '{Source.Name}': {_stores.SqlitePath} is an SQLite file without Cognee's tables (datasets, data, principals).",
-                "Point -Path at the Cognee system root (the folder holding databases/cognee_db), or -SqlitePath at Cognee's relational database."));
-            return (empty with { ServerVersion = "SQLite " + _connection!.ServerVersion }, []);
+            issues.Add(Blocker("CogneeNotADatabase", $"Source '{Source.Name}': {_database.Location} is a database without Cognee's tables (datasets, data, principals).",
+                "Point -Path at the Cognee system root (the folder holding databases/cognee_db), -SqlitePath at Cognee's SQLite database, or -ConnectionString at its PostgreSQL database."));
+            return (empty with { ServerVersion = _database.ServerVersion }, []);
         }
 
         if (!catalog.DataHasDatasetColumn && !catalog.Has("dataset_data"))
@@ -83,8 +82,8 @@ public sealed class CogneeReader : ISourceReader
         var steps = new List<SourceStep>();
         foreach (var spec in CogneeRelationalTables.All.Where(s => catalog.Has(s.SourceTable)))
         {
-            var rows = Count(spec.SourceTable);
-            tables.Add(new SourceTableAnalysis(spec.SourceTable, rows, new FileInfo(_stores.SqlitePath).Length, "id", "UUID", true, []));
+            var rows = _database.ScalarLong($"SELECT count(*) FROM {Sql.Quote(spec.SourceTable)}");
+            tables.Add(new SourceTableAnalysis(spec.SourceTable, rows, _database.TableBytes(spec.SourceTable), "id", "UUID", true, []));
             steps.Add(new SourceStep(Source.Name, spec.SourceTable, spec.Target, rows, 0));
         }
 
@@ -102,15 +101,37 @@ public sealed class CogneeReader : ISourceReader
             return (empty, []);
         }
 
-        var ledger = UsesLedger(catalog);
+        if (GraphTablesEndpoint is { } graphEndpoint)
+        {
+            try
+            {
+                await ConnectGraphAsync(graphEndpoint, null, cancellationToken);
+            }
+            catch (MigrationException e)
+            {
+                issues.Add(Blocker(e.ErrorId, $"Source '{Source.Name}' (graph database): {e.Message}", null));
+            }
+
+            if (_graphTables is { } graphTables)
+            {
+                AnalyzeGraphTables(graphTables, issues, tables, steps);
+            }
+            else if (_stores.GraphDatabase is not null)
+            {
+                issues.Add(Blocker("CogneeGraphTablesNotFound", $"Source '{Source.Name}': the graph database {_stores.GraphDatabase.Display} holds no graph_node/graph_edge tables.",
+                    "Check -GraphConnectionString: it must name the database of Cognee's PostgreSQL graph store."));
+            }
+        }
+
+        var ledger = _graphTables is null && UsesLedger(catalog);
         if (ledger)
         {
-            var nodes = ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"");
+            var nodes = _database.ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"");
             var edges = catalog.Has("edges")
-                ? ScalarLong("SELECT count(*) FROM (SELECT 1 FROM \"edges\" GROUP BY \"source_node_id\", \"relationship_name\", \"destination_node_id\")")
+                ? _database.ScalarLong("SELECT count(*) FROM (SELECT 1 FROM \"edges\" GROUP BY \"source_node_id\", \"relationship_name\", \"destination_node_id\") AS g")
                 : 0;
             var orphans = catalog.Has("edges")
-                ? ScalarLong("SELECT count(*) FROM \"edges\" AS e WHERE NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"source_node_id\") OR NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"destination_node_id\")")
+                ? _database.ScalarLong("SELECT count(*) FROM \"edges\" AS e WHERE NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"source_node_id\") OR NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"destination_node_id\")")
                 : 0;
             if (orphans > 0)
             {
@@ -177,9 +198,28 @@ public sealed class CogneeReader : ISourceReader
             }
         }
 
-        var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "") + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file" : ledger ? "; graph: relational ledger (nodes, edges)" : "")
-            + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)");
-        return (new SourceAnalysis(Source.Name, Source.System, "SQLite " + _connection!.ServerVersion, layout, tables,
+        foreach (var (path, kind) in _stores.UnreadableStores)
+        {
+            var vectors = kind.StartsWith("LanceDB", StringComparison.Ordinal);
+            // Cognee v1.x records every node and edge it writes to Kuzu or Ladybug in the ledger, so those files need not be read.
+            issues.Add(!vectors && ledger
+                ? Warning("CogneeGraphFromLedger", $"Source '{Source.Name}': {path} is a {kind}, which has no reader here; its nodes and edges are read from the relational ledger, which records them.", null)
+                : Blocker("CogneeStoreUnreadable", $"Source '{Source.Name}': {path} is a {kind}, which has no reader outside Cognee's native engines.",
+                    vectors
+                        ? "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first."
+                        : "Export the graph to networkx node-link JSON and pass it with -GraphPath (or switch Cognee to its NetworkX graph store)."));
+        }
+
+        var datasetDatabases = CogneeDatasetDatabase.Read(_database, catalog);
+        issues.AddRange(CogneeDatasetDatabaseChecks.Check(Source.Name, datasetDatabases, ledger, _graphTables?.Schemas ?? [],
+            _collections.Select(c => c.Schema).ToHashSet(StringComparer.Ordinal), _stores.Vectors is not null));
+        var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "")
+            + (_stores.GraphFilePath is not null ? "; graph: networkx node-link file"
+                : _graphTables is not null ? $"; graph: PostgreSQL graph tables (graph_node, graph_edge) in schema(s) {string.Join(", ", _graphTables.Schemas)}"
+                : ledger ? "; graph: relational ledger (nodes, edges)" : "")
+            + (_collections.Count == 0 ? "" : $"; vectors: {_collections.Count} pgvector collection(s)")
+            + (datasetDatabases.Count == 0 ? "" : $"; per-dataset stores for {datasetDatabases.Count} dataset(s) (dataset_database)");
+        return (new SourceAnalysis(Source.Name, Source.System, _database.ServerVersion, layout, tables,
             _collections.Any(c => c.IsChunks) ? "vector" : null, _collections.Any(c => c.IsChunks) ? "vector" : null, chunkDimensions, 0)
         {
             CatalogFingerprint = CatalogFingerprint,
@@ -188,10 +228,13 @@ public sealed class CogneeReader : ISourceReader
 
     public async Task BeginSnapshotAsync(CancellationToken cancellationToken)
     {
-        var connection = Connect();
-        // A deferred transaction takes its read snapshot at the first read: the catalog, read right away.
-        _snapshot = connection.BeginTransaction(deferred: true);
-        _catalog = CogneeCatalog.Load(connection, _snapshot);
+        await (await ConnectAsync(cancellationToken)).BeginSnapshotAsync(cancellationToken);
+        _catalog = CogneeCatalog.Load(_database);
+        if (GraphTablesEndpoint is { } graphEndpoint)
+        {
+            await ConnectGraphAsync(graphEndpoint, System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        }
+
         if (_stores.Vectors is not null)
         {
             var vectors = await ConnectVectorsAsync(cancellationToken);
@@ -209,11 +252,15 @@ public sealed class CogneeReader : ISourceReader
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var collection = _collections.FirstOrDefault(c => c.SourceTable == step.SourceTable || c.VectorSourceTable == step.SourceTable);
-        var ledger = _stores.GraphFilePath is null && step.SourceTable is NodesTable or EdgesTable;
+        var ledger = _stores.GraphFilePath is null && _graphTables is null;
         var batches = step.SourceTable switch
         {
-            NodesTable when ledger => ReadKeysetPagesAsync(step, LedgerNodesSql, "key", LedgerJsonColumns, TransformLedgerNode, after, batchSize, cancellationToken),
-            EdgesTable when ledger => ReadKeysetPagesAsync(step, LedgerEdgesSql, "key", LedgerJsonColumns, TransformLedgerEdge, after, batchSize, cancellationToken),
+            NodesTable when _graphTables is { } graphTables =>
+                ReadKeysetPagesAsync(step, GraphTablesPage(graphTables.NodePageSql, batchSize), batchSize, "key", GraphTablesJsonColumns, TransformGraphTableNode, after, cancellationToken),
+            EdgesTable when _graphTables is { } graphTables =>
+                ReadKeysetPagesAsync(step, GraphTablesPage(graphTables.EdgePageSql, batchSize), batchSize, "key", GraphTablesJsonColumns, TransformGraphTableEdge, after, cancellationToken),
+            NodesTable when ledger => ReadRelationalPagesAsync(step, LedgerNodesSql, "key", LedgerJsonColumns, TransformLedgerNode, after, batchSize, cancellationToken),
+            EdgesTable when ledger => ReadRelationalPagesAsync(step, LedgerEdgesSql, "key", LedgerJsonColumns, TransformLedgerEdge, after, batchSize, cancellationToken),
             NodesTable => ReadGraphAsync(step, ["nodes"], TransformNode, after, batchSize, cancellationToken),
             EdgesTable => ReadGraphAsync(step, NodeLinkGraphFile.EdgeArrayNames, TransformEdge, after, batchSize, cancellationToken),
             _ when collection is not null => ReadCollectionAsync(step, collection, after, batchSize, vectorDimensions, cancellationToken),
@@ -245,21 +292,23 @@ public sealed class CogneeReader : ISourceReader
             await _vectors.DisposeAsync();
         }
 
-        if (_snapshot is not null)
+        if (_graphSnapshot is not null)
         {
-            await _snapshot.DisposeAsync();
+            await _graphSnapshot.DisposeAsync();
         }
 
-        if (_connection is not null)
+        if (_graph is not null)
         {
-            await _connection.DisposeAsync();
+            await _graph.DisposeAsync();
         }
+
+        await _database.DisposeAsync();
     }
 
     private IAsyncEnumerable<SourceBatch> ReadTableAsync(SourceStep step, CogneeTableSpec spec, SourcePosition? after, int batchSize, CancellationToken cancellationToken)
     {
         var catalog = _catalog ?? throw new InvalidOperationException("AnalyzeAsync or BeginSnapshotAsync must run first.");
-        return ReadKeysetPagesAsync(step, spec.Select(catalog), spec.PageKey, catalog.JsonColumns(spec.SourceTable), row =>
+        return ReadRelationalPagesAsync(step, spec.Select(catalog, _database), spec.PageKey, catalog.JsonColumns(spec.SourceTable), row =>
         {
             var id = row.Uuid("id") ?? throw new RecordRejectedException("id", "has a NULL id. Give the record an id, or delete it.", "RecordIdNull");
             var record = NewRecord(spec.Target, spec.SourceTable, id);
@@ -268,26 +317,39 @@ public sealed class CogneeReader : ISourceReader
         }, after, batchSize, cancellationToken);
     }
 
-    /// <summary>
-    /// Reads the rows of a query over the relational snapshot in keyset pages on one text column (never OFFSET),
-    /// transforming each; a row that cannot be migrated becomes a reject named by its key.
-    /// </summary>
-    private async IAsyncEnumerable<SourceBatch> ReadKeysetPagesAsync(SourceStep step, string sql, string keyColumn, IReadOnlySet<string> jsonColumns,
-        Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Reads a query over the relational snapshot in keyset pages on one text column (never OFFSET).</summary>
+    private IAsyncEnumerable<SourceBatch> ReadRelationalPagesAsync(SourceStep step, string sql, string keyColumn, IReadOnlySet<string> jsonColumns,
+        Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after, int batchSize, CancellationToken cancellationToken)
     {
-        var key = Sql.Quote(keyColumn);
+        var key = _database.PageKey("page." + Sql.Quote(keyColumn));
+        return ReadKeysetPagesAsync(step, last => _database.Command($"SELECT * FROM ({sql}) AS page WHERE @last IS NULL OR {key} > @last ORDER BY {key} LIMIT @limit",
+            ("@last", last), ("@limit", batchSize)), batchSize, keyColumn, jsonColumns, transform, after, cancellationToken);
+    }
+
+    /// <summary>A page of the PostgreSQL graph tables after a key, inside the graph database's snapshot.</summary>
+    private Func<string?, DbCommand> GraphTablesPage(string sql, int batchSize) => last =>
+    {
+        var command = new NpgsqlCommand(sql, _graph, _graphSnapshot);
+        command.Parameters.Add(new NpgsqlParameter("last", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)last ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("limit", batchSize));
+        return command;
+    };
+
+    /// <summary>
+    /// Reads keyset pages (each command returns the rows after the last key, at most a batch of them), transforming
+    /// each row; a row that cannot be migrated becomes a reject named by its key.
+    /// </summary>
+    private async IAsyncEnumerable<SourceBatch> ReadKeysetPagesAsync(SourceStep step, Func<string?, DbCommand> page, int batchSize, string keyColumn,
+        IReadOnlySet<string> jsonColumns, Func<CogneeRow, UnifiedRecord> transform, SourcePosition? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var last = after?.LastKey;
         while (!cancellationToken.IsCancellationRequested)
         {
             var records = new List<UnifiedRecord>();
             var rejects = new List<RejectedRecord>();
             var read = 0;
-            using (var command = Connect().CreateCommand())
+            using (var command = page(last))
             {
-                command.Transaction = _snapshot;
-                command.CommandText = $"SELECT * FROM ({sql}) AS page WHERE $last IS NULL OR page.{key} > $last ORDER BY page.{key} LIMIT $limit";
-                command.Parameters.AddWithValue("$last", (object?)last ?? DBNull.Value);
-                command.Parameters.AddWithValue("$limit", batchSize);
                 using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -512,24 +574,18 @@ public sealed class CogneeReader : ISourceReader
     /// <summary>The dataset of each data row (a chunk's document), looked up in the relational snapshot for one page.</summary>
     private Dictionary<string, string> DatasetsOfData(IEnumerable<string?> dataIds)
     {
-        var ids = dataIds.OfType<string>().Select(id => Guid.TryParse(id, out var guid) ? guid.ToString("N") : null).OfType<string>().Distinct().ToArray();
+        var ids = dataIds.Select(id => Guid.TryParse(id, out var guid) ? guid : (Guid?)null).OfType<Guid>().Distinct().ToArray();
         var found = new Dictionary<string, string>(StringComparer.Ordinal);
         if (ids.Length == 0)
         {
             return found;
         }
 
-        using var command = Connect().CreateCommand();
-        command.Transaction = _snapshot;
-        var parameters = ids.Select((id, i) =>
-        {
-            command.Parameters.AddWithValue($"$p{i}", id);
-            return $"$p{i}";
-        }).ToArray();
-        command.CommandText = (_catalog!.DataHasDatasetColumn
+        var parameters = ids.Select((id, i) => ($"@p{i}", (object?)_database.UuidParameter(id))).ToArray();
+        using var command = _database.Command((_catalog!.DataHasDatasetColumn
             ? "SELECT d.\"id\", d.\"dataset_id\" FROM \"data\" AS d"
             : "SELECT d.\"id\", (SELECT dd.\"dataset_id\" FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\" ORDER BY dd.\"created_at\", dd.\"dataset_id\" LIMIT 1) FROM \"data\" AS d")
-            + $" WHERE d.\"id\" IN ({string.Join(", ", parameters)})";
+            + $" WHERE d.\"id\" IN ({string.Join(", ", parameters.Select(p => p.Item1))})", parameters);
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -545,25 +601,111 @@ public sealed class CogneeReader : ISourceReader
     private async Task<NpgsqlConnection> ConnectVectorsAsync(CancellationToken cancellationToken) =>
         _vectors ??= await _stores.Vectors!.OpenAsync(cancellationToken);
 
+    /// <summary>
+    /// Where Cognee's PostgreSQL graph tables may be: the graph database given, or else the relational database
+    /// when it is PostgreSQL (the postgres graph provider's default and its shared per-dataset schemas).
+    /// </summary>
+    private Connections.PostgresEndpoint? GraphTablesEndpoint => _stores.GraphFilePath is null ? _stores.GraphDatabase ?? _stores.Relational : null;
+
+    private async Task ConnectGraphAsync(Connections.PostgresEndpoint endpoint, System.Data.IsolationLevel? snapshot, CancellationToken cancellationToken)
+    {
+        _graph ??= await endpoint.OpenAsync(cancellationToken);
+        if (snapshot is { } isolation)
+        {
+            _graphSnapshot = await _graph.BeginTransactionAsync(isolation, cancellationToken);
+            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", _graph, _graphSnapshot);
+            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        _graphTables = await CogneeGraphTables.DiscoverAsync(_graph, _graphSnapshot, cancellationToken);
+    }
+
+    private void AnalyzeGraphTables(CogneeGraphTables graphTables, List<MigrationPlanIssue> issues, List<SourceTableAnalysis> tables, List<SourceStep> steps)
+    {
+        long Scalar(string sql)
+        {
+            using var command = new NpgsqlCommand(sql, _graph, _graphSnapshot);
+            return (long)command.ExecuteScalar()!;
+        }
+
+        var nodes = Scalar(graphTables.NodeCountSql);
+        var edges = Scalar(graphTables.EdgeCountSql);
+        var orphans = Scalar(graphTables.OrphanEdgeCountSql);
+        if (orphans > 0)
+        {
+            issues.Add(Warning("GraphOrphanEdges", $"Source '{Source.Name}': {orphans} graph_edge row(s) point at a node no graph_node table holds; they will be rejected (ReferenceDangling).", null));
+        }
+
+        tables.Add(new SourceTableAnalysis(NodesTable, nodes, 0, "id", "node id", true, []));
+        tables.Add(new SourceTableAnalysis(EdgesTable, edges, 0, "source_id|target_id|relationship_name", "edge key", true, []));
+        steps.Add(new SourceStep(Source.Name, NodesTable, UnifiedSchema.GraphNodes, nodes, 0));
+        steps.Add(new SourceStep(Source.Name, EdgesTable, UnifiedSchema.GraphEdges, edges, 0));
+    }
+
+    private static readonly IReadOnlySet<string> GraphTablesJsonColumns = new HashSet<string>(StringComparer.Ordinal) { "properties" };
+
+    /// <summary>A graph_node row: its properties object, with the row's timestamps and, across dataset schemas, where it was found.</summary>
+    private UnifiedRecord TransformGraphTableNode(CogneeRow row)
+    {
+        var record = NewRecord(UnifiedSchema.GraphNodes, NodesTable, row.Text("key")!);
+        record["node_type"] = row.Text("type");
+        record["name"] = row.Text("name");
+        record["properties"] = GraphTableProperties(row).ToJsonString();
+        return record;
+    }
+
+    /// <summary>A graph_edge row, keyed like a ledger edge (source|relationship|target) so both layouts give the same ids.</summary>
+    private UnifiedRecord TransformGraphTableEdge(CogneeRow row)
+    {
+        var source = row.Text("source");
+        var target = row.Text("target");
+        var relationship = row.Text("relationship_name") ?? "";
+        var record = NewRecord(UnifiedSchema.GraphEdges, EdgesTable, $"{source}|{relationship}|{target}");
+        record.SetReference("source_node_id", NodesTable, source);
+        record.SetReference("target_node_id", NodesTable, target);
+        record["relationship_name"] = relationship;
+        record["properties"] = GraphTableProperties(row).ToJsonString();
+        return record;
+    }
+
+    private JsonObject GraphTableProperties(CogneeRow row)
+    {
+        var properties = FieldChecks.Json(row["properties"], "properties") switch
+        {
+            null => [],
+            JsonObject value => Checked(value, "properties"),
+            _ => throw new RecordRejectedException("properties", "is not a JSON object. Fix the row in Cognee's graph tables.", "JsonInvalid"),
+        };
+        properties["created_at"] = CogneeValues.AsJson(row["created_at"], "created_at", false);
+        properties["updated_at"] = CogneeValues.AsJson(row["updated_at"], "updated_at", false);
+        if (_graphTables!.Schemas.Count > 1)
+        {
+            properties["graph_schemas"] = new JsonArray(row.Text("schemas")!.Split(',').Select(schema => (JsonNode?)JsonValue.Create(schema)).ToArray());
+        }
+
+        return properties;
+    }
+
     /// <summary>Cognee v1.x keeps the graph in the ledger when there is no graph file: a row per node (or edge) and data row.</summary>
-    private bool UsesLedger(CogneeCatalog catalog) => _stores.GraphFilePath is null && catalog.Has("nodes") && ScalarLong("SELECT count(*) FROM \"nodes\"") > 0;
+    private bool UsesLedger(CogneeCatalog catalog) => _stores.GraphFilePath is null && catalog.Has("nodes") && _database.ScalarLong("SELECT count(*) FROM \"nodes\"") > 0;
 
     private static readonly IReadOnlySet<string> LedgerJsonColumns = new HashSet<string>(StringComparer.Ordinal) { "attributes", "indexed_fields" };
 
     /// <summary>One graph node per slug (the data point id); its data and dataset rows are listed in its properties.</summary>
-    private const string LedgerNodesSql = """
-        SELECT n."slug" AS "key", max(n."type") AS "type", max(n."label") AS "label", max(n."attributes") AS "attributes",
-               max(n."indexed_fields") AS "indexed_fields", min(n."created_at") AS "created_at",
-               group_concat(DISTINCT n."dataset_id") AS "dataset_ids", group_concat(DISTINCT n."data_id") AS "data_ids"
+    private string LedgerNodesSql => $"""
+        SELECT n."slug" AS "key", {_database.AnyValue("n.\"type\"")} AS "type", {_database.AnyValue("n.\"label\"")} AS "label",
+               {_database.AnyValue("n.\"attributes\"")} AS "attributes", {_database.AnyValue("n.\"indexed_fields\"")} AS "indexed_fields",
+               min(n."created_at") AS "created_at",
+               {_database.ListAggregate("n.\"dataset_id\"", distinct: true)} AS "dataset_ids", {_database.ListAggregate("n.\"data_id\"", distinct: true)} AS "data_ids"
         FROM "nodes" AS n GROUP BY n."slug"
         """;
 
     /// <summary>One graph edge per (source, relationship, target); the ledger repeats it per dataset.</summary>
-    private const string LedgerEdgesSql = """
+    private string LedgerEdgesSql => $"""
         SELECT e."source_node_id" || '|' || e."relationship_name" || '|' || e."destination_node_id" AS "key",
                e."source_node_id" AS "source", e."destination_node_id" AS "target", e."relationship_name" AS "relationship_name",
-               max(e."label") AS "label", max(e."attributes") AS "attributes", min(e."created_at") AS "created_at",
-               group_concat(DISTINCT e."dataset_id") AS "dataset_ids"
+               {_database.AnyValue("e.\"label\"")} AS "label", {_database.AnyValue("e.\"attributes\"")} AS "attributes", min(e."created_at") AS "created_at",
+               {_database.ListAggregate("e.\"dataset_id\"", distinct: true)} AS "dataset_ids"
         FROM "edges" AS e GROUP BY e."source_node_id", e."relationship_name", e."destination_node_id"
         """;
 
@@ -649,68 +791,22 @@ public sealed class CogneeReader : ISourceReader
         return record;
     }
 
-    /// <summary>Opens the SQLite file read-only; a missing, locked or foreign file gets an error that says so.</summary>
-    private SqliteConnection Connect()
+    private async Task<CogneeDatabase> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (_connection is not null)
+        if (!_opened)
         {
-            return _connection;
+            await _database.OpenAsync(cancellationToken);
+            _opened = true;
         }
 
-        if (!File.Exists(_stores.SqlitePath))
-        {
-            throw new MigrationException("CogneeDatabaseNotFound", MigrationErrorKind.ObjectNotFound,
-                $"Cognee's relational database {_stores.SqlitePath} does not exist. Point -Path at the Cognee system root, or -SqlitePath at the file.", _stores.SqlitePath);
-        }
-
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = _stores.SqlitePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 5,
-        }.ConnectionString);
-        try
-        {
-            connection.Open();
-            using var probe = connection.CreateCommand();
-            probe.CommandText = "SELECT count(*) FROM sqlite_master";
-            probe.ExecuteScalar();
-        }
-        catch (SqliteException e)
-        {
-            connection.Dispose();
-            throw e.SqliteErrorCode switch
-            {
-                26 => new MigrationException("CogneeNotADatabase", MigrationErrorKind.InvalidData,
-                    $"{_stores.SqlitePath} is not an SQLite database. Point -SqlitePath at Cognee's relational database (databases/cognee_db).", _stores.SqlitePath, e),
-                5 or 6 => new MigrationException("CogneeDatabaseLocked", MigrationErrorKind.ResourceBusy,
-                    $"{_stores.SqlitePath} is locked by another process (Cognee is probably running). Stop Cognee, or copy the file while it is idle and migrate the copy.", _stores.SqlitePath, e),
-                _ => new MigrationException("CogneeDatabaseUnreadable", MigrationErrorKind.InvalidData,
-                    $"{_stores.SqlitePath} cannot be read: {e.Message}", _stores.SqlitePath, e),
-            };
-        }
-
-        return _connection = connection;
+        return _database;
     }
 
-    private long Count(string table) => ScalarLong($"SELECT count(*) FROM {Sql.Quote(table)}");
-
-    private long ScalarLong(string sql)
-    {
-        using var command = Connect().CreateCommand();
-        command.Transaction = _snapshot;
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
-
-    private long DataWithoutDataset(CogneeCatalog catalog)
-    {
-        using var command = Connect().CreateCommand();
-        command.CommandText = catalog.DataHasDatasetColumn
-            ? "SELECT count(*) FROM \"data\" WHERE \"dataset_id\" IS NULL"
-            : catalog.Has("dataset_data")
-                ? "SELECT count(*) FROM \"data\" AS d WHERE NOT EXISTS (SELECT 1 FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\")"
-                : "SELECT 0";
-        return (long)command.ExecuteScalar()!;
-    }
+    private long DataWithoutDataset(CogneeCatalog catalog) => _database.ScalarLong(catalog.DataHasDatasetColumn
+        ? "SELECT count(*) FROM \"data\" WHERE \"dataset_id\" IS NULL"
+        : catalog.Has("dataset_data")
+            ? "SELECT count(*) FROM \"data\" AS d WHERE NOT EXISTS (SELECT 1 FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\")"
+            : "SELECT 0");
 
     /// <summary>Counts a graph array's elements and the repeats of their keys (a set of keys, never the elements, is held).</summary>
     private static async Task<(long Count, long Duplicates)> CountElementsAsync(string path, IReadOnlyList<string> arrayNames, Func<JsonObject, string?> key,

@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Engine.Transforms;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 
-/// <summary>One row read from Cognee's SQLite store: column values by name, and which columns hold JSON.</summary>
+/// <summary>One row read from Cognee's relational store: column values by name, and which columns hold JSON.</summary>
 public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IReadOnlySet<string> jsonColumns)
 {
     public object? this[string column] => values.GetValueOrDefault(column);
@@ -33,7 +34,7 @@ public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IRead
 
 /// <summary>How one Cognee relational table maps onto a unified table.</summary>
 /// <param name="PageKey">The column pages are keyed on; it also fixes the reading order.</param>
-internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, Func<CogneeCatalog, string> Select, Action<CogneeRow, UnifiedRecord> Map, string PageKey = "id");
+internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, Func<CogneeCatalog, CogneeDatabase, string> Select, Action<CogneeRow, UnifiedRecord> Map, string PageKey = "id");
 
 /// <summary>
 /// Cognee's relational tables (source-systems.md §3) and their transforms. A user's hashed_password is never
@@ -41,7 +42,7 @@ internal sealed record CogneeTableSpec(string SourceTable, UnifiedTable Target, 
 /// </summary>
 internal static class CogneeRelationalTables
 {
-    public static readonly CogneeTableSpec Principals = new("principals", UnifiedSchema.Principals, catalog =>
+    public static readonly CogneeTableSpec Principals = new("principals", UnifiedSchema.Principals, (catalog, database) =>
     {
         var users = catalog.Has("users");
         var tenants = catalog.Has("tenants");
@@ -50,8 +51,8 @@ internal static class CogneeRelationalTables
             SELECT p."id", p."type", p."created_at", p."updated_at",
                    -- Tenants first: users and roles refer to their tenant, which must be migrated before them.
                    (CASE WHEN p."type" = 'tenant' THEN '0' ELSE '1' END) || p."id" AS "__page_key",
-                   {(catalog.Has("user_roles") ? "(SELECT group_concat(ur.\"role_id\") FROM \"user_roles\" AS ur WHERE ur.\"user_id\" = p.\"id\")" : "NULL")} AS "__role_ids",
-                   {(catalog.Has("user_tenants") ? "(SELECT group_concat(ut.\"tenant_id\") FROM \"user_tenants\" AS ut WHERE ut.\"user_id\" = p.\"id\")" : "NULL")} AS "__tenant_ids",
+                   {(catalog.Has("user_roles") ? $"(SELECT {database.ListAggregate("ur.\"role_id\"")} FROM \"user_roles\" AS ur WHERE ur.\"user_id\" = p.\"id\")" : "NULL")} AS "__role_ids",
+                   {(catalog.Has("user_tenants") ? $"(SELECT {database.ListAggregate("ut.\"tenant_id\"")} FROM \"user_tenants\" AS ut WHERE ut.\"user_id\" = p.\"id\")" : "NULL")} AS "__tenant_ids",
                    {(users ? "u.\"email\", u.\"is_active\", u.\"is_superuser\", u.\"is_verified\", u.\"parent_user_id\"" : "NULL AS email, NULL AS is_active, NULL AS is_superuser, NULL AS is_verified, NULL AS parent_user_id")},
                    {(users || roles ? $"coalesce({(users ? "u.\"tenant_id\"" : "NULL")}, {(roles ? "r.\"tenant_id\"" : "NULL")})" : "NULL")} AS "__tenant_id",
                    {(tenants ? "t.\"name\"" : "NULL")} AS "__tenant_name", {(tenants ? "t.\"owner_id\"" : "NULL")} AS "tenant_owner_id",
@@ -91,7 +92,7 @@ internal static class CogneeRelationalTables
     }, PageKey: "__page_key");
 
     public static readonly CogneeTableSpec Datasets = new("datasets", UnifiedSchema.Datasets,
-        _ => "SELECT d.* FROM \"datasets\" AS d", (row, record) =>
+        (_, _) => "SELECT d.* FROM \"datasets\" AS d", (row, record) =>
     {
         record["name"] = row.Text("name");
         record.SetReference("owner_id", "principals", row.Uuid("owner_id"));
@@ -105,12 +106,12 @@ internal static class CogneeRelationalTables
     /// Data rows (documents). Up to v1.4 a row reaches its datasets through dataset_data: it takes the first
     /// link's dataset, and all links are kept in metadata.cognee.dataset_ids. From v1.5 data.dataset_id says it.
     /// </summary>
-    public static readonly CogneeTableSpec Data = new("data", UnifiedSchema.Documents, catalog => catalog.DataHasDatasetColumn
+    public static readonly CogneeTableSpec Data = new("data", UnifiedSchema.Documents, (catalog, database) => catalog.DataHasDatasetColumn
         ? "SELECT d.*, d.\"dataset_id\" AS \"__dataset_id\", NULL AS \"__dataset_ids\" FROM \"data\" AS d"
-        : """
+        : $"""
           SELECT d.*,
                  (SELECT dd."dataset_id" FROM "dataset_data" AS dd WHERE dd."data_id" = d."id" ORDER BY dd."created_at", dd."dataset_id" LIMIT 1) AS "__dataset_id",
-                 (SELECT group_concat(dd."dataset_id", ',') FROM "dataset_data" AS dd WHERE dd."data_id" = d."id") AS "__dataset_ids"
+                 (SELECT {database.ListAggregate("dd.\"dataset_id\"")} FROM "dataset_data" AS dd WHERE dd."data_id" = d."id") AS "__dataset_ids"
           FROM "data" AS d
           """, (row, record) =>
     {
@@ -136,7 +137,7 @@ internal static class CogneeRelationalTables
     });
 
     public static readonly CogneeTableSpec Acls = new("acls", UnifiedSchema.Acls,
-        _ => "SELECT a.*, pm.\"name\" AS \"__permission\" FROM \"acls\" AS a LEFT JOIN \"permissions\" AS pm ON pm.\"id\" = a.\"permission_id\"",
+        (_, _) => "SELECT a.*, pm.\"name\" AS \"__permission\" FROM \"acls\" AS a LEFT JOIN \"permissions\" AS pm ON pm.\"id\" = a.\"permission_id\"",
         (row, record) =>
     {
         record["permission"] = row.Text("__permission") ?? throw new RecordRejectedException("permission_id",

@@ -11,14 +11,27 @@ public enum CogneeGraphStore
 
     /// <summary>The relational graph ledger tables nodes/edges (Cognee v1.x).</summary>
     LedgerTables,
+
+    /// <summary>PostgreSQL graph tables graph_node/graph_edge (GRAPH_DATABASE_PROVIDER=postgres), per-dataset schemas included.</summary>
+    PostgresTables,
 }
 
 /// <summary>
-/// The stores of a Cognee installation: its relational SQLite file and its graph. Found under a system root
-/// (<c>.cognee_system</c>) or given one by one. Stores this module cannot read are listed so the plan can block on them.
+/// The stores of a Cognee installation: its relational database (the SQLite file, or PostgreSQL), its graph and its
+/// vectors. Found under a system root (<c>.cognee_system</c>) or given one by one. Stores this module cannot read are
+/// listed so the plan can block on them.
 /// </summary>
-public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, string? SystemRoot)
+public sealed record CogneeStores(string? SqlitePath, string? GraphFilePath, string? SystemRoot)
 {
+    /// <summary>Cognee's relational database when it is PostgreSQL (DB_PROVIDER=postgres); then there is no SQLite file.</summary>
+    public Connections.PostgresEndpoint? Relational { get; init; }
+
+    /// <summary>
+    /// The PostgreSQL database with Cognee's graph tables graph_node/graph_edge, when it is not the relational
+    /// database (which is searched for them by default).
+    /// </summary>
+    public Connections.PostgresEndpoint? GraphDatabase { get; init; }
+
     /// <summary>The PostgreSQL database holding Cognee's pgvector collections, when it uses pgvector.</summary>
     public Connections.PostgresEndpoint? Vectors { get; init; }
 
@@ -43,6 +56,12 @@ public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, stri
     /// <summary>Stores given one by one; the SQLite file's folder is still searched for stores no reader here understands.</summary>
     public static CogneeStores ForFiles(string sqlitePath, string? graphFilePath) =>
         new(sqlitePath, graphFilePath, null) { UnreadableStores = FindUnreadable(Path.GetDirectoryName(Path.GetFullPath(sqlitePath))!) };
+
+    /// <summary>An installation whose relational database is PostgreSQL.</summary>
+    public static CogneeStores ForPostgres(Connections.PostgresEndpoint relational) => new(null, null, null) { Relational = relational };
+
+    /// <summary>Where the relational database is, safe to print.</summary>
+    public string RelationalLocation => Relational?.Redacted ?? SqlitePath ?? "(none)";
 
     /// <summary>
     /// LanceDB vectors and Kuzu/Ladybug graphs are native formats without a .NET reader; per-dataset copies
@@ -77,5 +96,6 @@ public sealed record CogneeStores(string SqlitePath, string? GraphFilePath, stri
     }
 
     public override string ToString() =>
-        $"sqlite {SqlitePath}" + (GraphFilePath is null ? "" : $", graph {GraphFilePath}") + (Vectors is null ? "" : $", pgvector {Vectors.Redacted}");
+        (Relational is null ? $"sqlite {SqlitePath}" : $"postgres {Relational.Redacted}") + (GraphFilePath is null ? "" : $", graph {GraphFilePath}")
+        + (GraphDatabase is null ? "" : $", graph tables {GraphDatabase.Redacted}") + (Vectors is null ? "" : $", pgvector {Vectors.Redacted}");
 }

@@ -1,42 +1,36 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
-namespace PSUnifiedMigration.Engine.Sources.Cognee;
+namespace PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 
-/// <summary>The tables and columns of a Cognee SQLite store, read from sqlite_master and table_info.</summary>
+/// <summary>The tables and columns of a Cognee relational store, as its database describes them.</summary>
 internal sealed class CogneeCatalog
 {
     private readonly Dictionary<string, List<(string Name, string Type)>> _tables;
 
     private CogneeCatalog(Dictionary<string, List<(string, string)>> tables) => _tables = tables;
 
-    public static CogneeCatalog Load(SqliteConnection connection, SqliteTransaction? transaction)
+    public static CogneeCatalog Load(CogneeDatabase database)
     {
         var tables = new Dictionary<string, List<(string, string)>>(StringComparer.Ordinal);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            SELECT m.name, c.name, c.type FROM sqlite_master AS m, pragma_table_info(m.name) AS c
-            WHERE m.type = 'table' ORDER BY m.name, c.cid
-            """;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        using (var command = database.Command(database.CatalogSql))
+        using (var reader = command.ExecuteReader())
         {
-            if (!tables.TryGetValue(reader.GetString(0), out var columns))
+            while (reader.Read())
             {
-                tables[reader.GetString(0)] = columns = [];
-            }
+                if (!tables.TryGetValue(reader.GetString(0), out var columns))
+                {
+                    tables[reader.GetString(0)] = columns = [];
+                }
 
-            columns.Add((reader.GetString(1), reader.GetString(2)));
+                columns.Add((reader.GetString(1), reader.GetString(2)));
+            }
         }
 
         string? revision = null;
         if (tables.ContainsKey("alembic_version"))
         {
-            using var version = connection.CreateCommand();
-            version.Transaction = transaction;
-            version.CommandText = "SELECT max(version_num) FROM alembic_version";
+            using var version = database.Command("SELECT max(version_num) FROM alembic_version");
             revision = version.ExecuteScalar() as string;
         }
 
@@ -59,7 +53,7 @@ internal sealed class CogneeCatalog
 
     /// <summary>Columns declared JSON, whose text is parsed rather than carried as a string.</summary>
     public IReadOnlySet<string> JsonColumns(string table) =>
-        _tables.TryGetValue(table, out var columns) ? columns.Where(c => c.Type.Equals("JSON", StringComparison.OrdinalIgnoreCase)).Select(c => c.Name).ToHashSet() : new HashSet<string>();
+        _tables.TryGetValue(table, out var columns) ? columns.Where(c => c.Type.Equals("JSON", StringComparison.OrdinalIgnoreCase) || c.Type.Equals("jsonb", StringComparison.OrdinalIgnoreCase)).Select(c => c.Name).ToHashSet() : new HashSet<string>();
 
     public string Fingerprint()
     {
