@@ -645,28 +645,12 @@ public sealed class CogneeReader : ISourceReader
     private static readonly IReadOnlySet<string> GraphTablesJsonColumns = new HashSet<string>(StringComparer.Ordinal) { "properties" };
 
     /// <summary>A graph_node row: its properties object, with the row's timestamps and, across dataset schemas, where it was found.</summary>
-    private UnifiedRecord TransformGraphTableNode(CogneeRow row)
-    {
-        var record = NewRecord(UnifiedSchema.GraphNodes, NodesTable, row.Text("key")!);
-        record["node_type"] = row.Text("type");
-        record["name"] = row.Text("name");
-        record["properties"] = GraphTableProperties(row).ToJsonString();
-        return record;
-    }
+    private UnifiedRecord TransformGraphTableNode(CogneeRow row) =>
+        GraphNode(row.Text("key")!, row.Text("type"), row.Text("name"), GraphTableProperties(row));
 
     /// <summary>A graph_edge row, keyed like a ledger edge (source|relationship|target) so both layouts give the same ids.</summary>
-    private UnifiedRecord TransformGraphTableEdge(CogneeRow row)
-    {
-        var source = row.Text("source");
-        var target = row.Text("target");
-        var relationship = row.Text("relationship_name") ?? "";
-        var record = NewRecord(UnifiedSchema.GraphEdges, EdgesTable, $"{source}|{relationship}|{target}");
-        record.SetReference("source_node_id", NodesTable, source);
-        record.SetReference("target_node_id", NodesTable, target);
-        record["relationship_name"] = relationship;
-        record["properties"] = GraphTableProperties(row).ToJsonString();
-        return record;
-    }
+    private UnifiedRecord TransformGraphTableEdge(CogneeRow row) =>
+        GraphEdge(row.Text("source"), row.Text("relationship_name") ?? "", row.Text("target"), GraphTableProperties(row));
 
     private JsonObject GraphTableProperties(CogneeRow row)
     {
@@ -709,25 +693,29 @@ public sealed class CogneeReader : ISourceReader
         FROM "edges" AS e GROUP BY e."source_node_id", e."relationship_name", e."destination_node_id"
         """;
 
-    private UnifiedRecord TransformLedgerNode(CogneeRow row)
+    private UnifiedRecord TransformLedgerNode(CogneeRow row) =>
+        GraphNode(row.Uuid("key")!, row.Text("type"), row.Text("label"), LedgerProperties(row, "attributes", "indexed_fields", "created_at", "dataset_ids", "data_ids"));
+
+    private UnifiedRecord TransformLedgerEdge(CogneeRow row) =>
+        GraphEdge(row.Uuid("source"), row.Text("relationship_name") ?? "", row.Uuid("target"), LedgerProperties(row, "label", "attributes", "created_at", "dataset_ids"));
+
+    private UnifiedRecord GraphNode(string id, string? type, string? name, JsonObject properties)
     {
-        var record = NewRecord(UnifiedSchema.GraphNodes, NodesTable, row.Uuid("key")!);
-        record["node_type"] = row.Text("type");
-        record["name"] = row.Text("label");
-        record["properties"] = LedgerProperties(row, "attributes", "indexed_fields", "created_at", "dataset_ids", "data_ids").ToJsonString();
+        var record = NewRecord(UnifiedSchema.GraphNodes, NodesTable, id);
+        record["node_type"] = type;
+        record["name"] = name;
+        record["properties"] = properties.ToJsonString();
         return record;
     }
 
-    private UnifiedRecord TransformLedgerEdge(CogneeRow row)
+    /// <summary>An edge keyed by its ends and relationship: the same key in the ledger and the graph tables.</summary>
+    private UnifiedRecord GraphEdge(string? source, string relationship, string? target, JsonObject properties)
     {
-        var source = row.Uuid("source");
-        var target = row.Uuid("target");
-        var relationship = row.Text("relationship_name") ?? "";
         var record = NewRecord(UnifiedSchema.GraphEdges, EdgesTable, $"{source}|{relationship}|{target}");
         record.SetReference("source_node_id", NodesTable, source);
         record.SetReference("target_node_id", NodesTable, target);
         record["relationship_name"] = relationship;
-        record["properties"] = LedgerProperties(row, "label", "attributes", "created_at", "dataset_ids").ToJsonString();
+        record["properties"] = properties.ToJsonString();
         return record;
     }
 
