@@ -5,7 +5,10 @@ using System.Text;
 
 namespace PSUnifiedMigration.Engine.Tests.Neo4j;
 
-/// <summary>An HTTP server on a loopback port that answers like Neo4j as the test scripts it, and records what it was sent.</summary>
+/// <summary>
+/// An HTTP server on a loopback port that answers like Neo4j as the test scripts it, and records what it was sent.
+/// The status <see cref="Reset"/> drops the connection in the middle of the answer.
+/// </summary>
 public sealed class FakeNeo4jServer : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -30,6 +33,8 @@ public sealed class FakeNeo4jServer : IDisposable
     /// <summary>A discovery document of Neo4j 4.x and 5.x, with the database left as a template.</summary>
     public static string Discovery(string version) =>
         $$"""{"bolt_direct":"bolt://localhost:7687","transaction":"http://localhost:7474/db/{databaseName}/tx","neo4j_version":"{{version}}","neo4j_edition":"community"}""";
+
+    public const int Reset = -1;
 
     public const string EmptyResults = """{"results":[],"errors":[]}""";
 
@@ -59,6 +64,15 @@ public sealed class FakeNeo4jServer : IDisposable
                 context.Request.Headers["Authorization"], await reader.ReadToEndAsync());
             Requests.Enqueue(received);
             var (status, body) = _answer(received);
+            if (status == Reset)
+            {
+                context.Response.ContentLength64 = 1000;
+                await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("{\"results\":["));
+                await context.Response.OutputStream.FlushAsync();
+                context.Response.Abort();
+                continue;
+            }
+
             var bytes = Encoding.UTF8.GetBytes(body);
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";

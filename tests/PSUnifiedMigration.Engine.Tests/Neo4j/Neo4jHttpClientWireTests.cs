@@ -49,6 +49,18 @@ public class Neo4jHttpClientWireTests
     }
 
     [Fact]
+    public async Task A_connection_dropped_in_the_middle_of_the_answer_is_retried()
+    {
+        var commits = 0;
+        using var server = new FakeNeo4jServer(r => DiscoveryOr(r, () => ++commits == 2 ? (FakeNeo4jServer.Reset, "") : (200, OneRow)));
+        using var client = await Neo4jHttpClient.ConnectAsync(Neo4jEndpoint.Parse(server.Uri.ToString()), default, QuickRetries);
+
+        await client.RunAsync([new CypherStatement("RETURN 1 AS x")], default);
+
+        Assert.Equal(3, commits);
+    }
+
+    [Fact]
     public async Task A_transient_Neo4j_error_is_retried()
     {
         var commits = 0;

@@ -237,7 +237,16 @@ public sealed class Neo4jHttpClient : IDisposable
         {
             return TranslateTransportFailure(e);
         }
+        catch (IOException e)
+        {
+            // The answer broke off while its body was read.
+            return (null, ConnectionLost(e), true);
+        }
     }
+
+    private MigrationException ConnectionLost(Exception e) => new("Neo4jConnectionLost", MigrationErrorKind.ConnectionError,
+        $"The connection to Neo4j at {Endpoint.Redacted} was closed while a request was under way. Check the server's log " +
+        "(it may have restarted or run out of memory).", Endpoint.Redacted, e);
 
     private static async Task<JsonObject?> ReadJsonObjectAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -327,9 +336,7 @@ public sealed class Neo4jHttpClient : IDisposable
         if (socket is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown
             || e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            return (null, new MigrationException("Neo4jConnectionLost", MigrationErrorKind.ConnectionError,
-                $"The connection to Neo4j at {Endpoint.Redacted} was closed while a request was under way. Check the server's log " +
-                "(it may have restarted or run out of memory).", Endpoint.Redacted, e), true);
+            return (null, ConnectionLost(e), true);
         }
 
         var reason = socket switch
