@@ -13,8 +13,12 @@ public sealed class Neo4jFixture : IAsyncLifetime
 {
     private const string Password = "psum-neo4j-test";
     private Neo4jServer? _server;
+    private Neo4jHttpClient? _client;
 
     public Neo4jEndpoint Endpoint { get; private set; } = null!;
+
+    /// <summary>A store on one client for all tests, its schema ensured.</summary>
+    public Neo4jGraphStore Store { get; private set; } = null!;
 
     /// <summary>True when the tests run against the private Neo4j 3.1.1.</summary>
     public bool IsSandbox => _server is not null;
@@ -25,17 +29,21 @@ public sealed class Neo4jFixture : IAsyncLifetime
         if (!string.IsNullOrWhiteSpace(external))
         {
             Endpoint = Neo4jEndpoint.Parse(external);
-            return;
+        }
+        else
+        {
+            _server = await Neo4jServer.StartAsync(RepositoryLayout.Neo4jPackages, Password);
+            Endpoint = Neo4jEndpoint.Parse(_server.Uri.ToString(), Neo4jServer.UserName, new NetworkCredential("", Password).SecurePassword);
         }
 
-        _server = await Neo4jServer.StartAsync(RepositoryLayout.Neo4jPackages, Password);
-        Endpoint = Neo4jEndpoint.Parse(_server.Uri.ToString(), Neo4jServer.UserName, new NetworkCredential("", Password).SecurePassword);
+        _client = await Neo4jHttpClient.ConnectAsync(Endpoint, default);
+        Store = new Neo4jGraphStore(_client);
+        await Store.EnsureSchemaAsync(default);
     }
-
-    public async Task<Neo4jGraphStore> ConnectStoreAsync() => new(await Neo4jHttpClient.ConnectAsync(Endpoint, default));
 
     public async Task DisposeAsync()
     {
+        _client?.Dispose();
         if (_server is not null)
         {
             await _server.DisposeAsync();

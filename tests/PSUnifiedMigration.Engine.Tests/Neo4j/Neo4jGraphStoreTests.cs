@@ -22,13 +22,6 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     private GraphEdgeRecord Edge(string from, string to, string? relationship = "relates_to", Guid? run = null, JsonObject? properties = null) =>
         new(Id($"{from}>{to}"), Id(from), Id(to), relationship, properties, _origin, run ?? _run);
 
-    private async Task<Neo4jGraphStore> StoreAsync()
-    {
-        var store = await fixture.ConnectStoreAsync();
-        await store.EnsureSchemaAsync(default);
-        return store;
-    }
-
     private async Task<List<StoredGraphNode>> OwnNodesAsync(Neo4jGraphStore store) =>
         [.. (await store.ReadNodesAsync(_origin, 1000, default)).Where(n => n.Id.StartsWith(_origin + "-", StringComparison.Ordinal))];
 
@@ -52,7 +45,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task A_repeated_batch_leaves_one_node_per_id_and_one_relationship_per_edge_id()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         GraphNodeRecord[] nodes = [Node("a"), Node("b", "Person"), Node("c", "Person")];
         GraphEdgeRecord[] edges = [Edge("a", "b"), Edge("b", "c", "knows"), Edge("a", "c", "knows")];
 
@@ -70,7 +63,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task A_node_written_again_with_changed_data_is_updated_in_place()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         await store.UpsertNodesAsync([Node("a", properties: new JsonObject { ["colour"] = "red", ["size"] = 1 })], default);
         var laterRun = Guid.NewGuid();
 
@@ -85,7 +78,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task Every_node_and_relationship_carries_its_system_origin_run_id_and_original_names()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         await store.UpsertNodesAsync([Node("a", "Person"), Node("b")], default);
         await store.UpsertEdgesAsync([Edge("a", "b", "works at")], default);
 
@@ -104,7 +97,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task Labels_and_relationship_types_that_try_to_inject_Cypher_become_harmless_names_and_keep_their_text()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         var bystander = new GraphNodeRecord(Id("bystander"), "Entity", "bystander", new JsonObject { ["keep"] = "me" }, _origin + "-other", _run, null);
         await store.UpsertNodesAsync([bystander, Node("plain")], default);
         var before = await store.CountAsync(null, default);
@@ -136,7 +129,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task Properties_Neo4j_cannot_hold_are_stored_as_JSON_text_and_data_keys_never_overwrite_the_stores_own()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         var properties = JsonNode.Parse("""
             {"nested":{"a":[1,{"b":2}]},"objects":[{"x":1}],"mixed":[1,"one"],"holes":[1,null],"huge":123456789012345678901,
              "words":["x","y"],"numbers":[1,2.5],"flag":true,"nothing":null,"id":"data's own id","":"empty key"}
@@ -160,7 +153,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task Deleting_a_run_removes_exactly_its_nodes_and_relationships()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         var other = Guid.NewGuid();
         await store.UpsertNodesAsync([Node("mine1"), Node("mine2"), Node("shared"), Node("theirs1", run: other), Node("theirs2", run: other)], default);
         await store.UpsertEdgesAsync(
@@ -179,7 +172,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task An_edge_whose_end_node_does_not_exist_is_reported_and_not_written()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         await store.UpsertNodesAsync([Node("a"), Node("b")], default);
 
         var result = await store.UpsertEdgesAsync([Edge("a", "b"), Edge("a", "ghost")], default);
@@ -192,7 +185,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task Nodes_are_read_in_id_order_one_bounded_page_after_another()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         var names = Enumerable.Range(0, 7).Select(i => $"n{i}").ToList();
         await store.UpsertNodesAsync([.. names.AsEnumerable().Reverse().Select(n => Node(n))], default);
 
@@ -216,7 +209,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task A_batch_larger_than_one_request_is_written_completely()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         var count = Neo4jGraphStore.MaxRecordsPerRequest + 234;
 
         var written = await store.UpsertNodesAsync([.. Enumerable.Range(0, count).Select(i => Node($"bulk{i:D5}", i % 2 == 0 ? "Even" : "Odd"))], default);
@@ -228,7 +221,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
     [Fact]
     public async Task The_schema_can_be_ensured_again_and_makes_node_ids_unique()
     {
-        var store = await StoreAsync();
+        var store = fixture.Store;
         await store.EnsureSchemaAsync(default);
         await store.UpsertNodesAsync([Node("a")], default);
         using var client = await Neo4jHttpClient.ConnectAsync(fixture.Endpoint, default);
