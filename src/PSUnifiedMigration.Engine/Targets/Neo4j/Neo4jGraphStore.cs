@@ -45,7 +45,7 @@ public sealed class Neo4jGraphStore
         {
             try
             {
-                // Schema changes cannot share a transaction with each other's effects on every version, so one request each.
+                // Some versions refuse a schema change in a transaction with other statements, so one request each.
                 await _client.RunAsync([new CypherStatement(statement)], cancellationToken);
             }
             catch (Neo4jException e) when (e.Neo4jCode is "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
