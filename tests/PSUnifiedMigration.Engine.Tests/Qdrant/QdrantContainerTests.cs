@@ -98,7 +98,8 @@ public sealed class QdrantContainerTests(QdrantContainerFixture qdrant) : IClass
         var read = await ReadAllAsync(store, spec, 30);
 
         Assert.Equal(200, await store.CountAsync(spec.Name, null, default));
-        Assert.Equal(points.Select(p => p.Id).Order(), read.Select(p => p.Id));
+        // Every point exactly once; the order of pages is the server's business.
+        Assert.Equal(points.Select(p => p.Id).Order(), read.Select(p => p.Id).Order());
         var expected = points.ToDictionary(p => p.Id);
         Assert.All(read, p =>
         {
@@ -129,7 +130,7 @@ public sealed class QdrantContainerTests(QdrantContainerFixture qdrant) : IClass
 
         await store.RestoreSnapshotAsync(spec.Name, snapshot, default);
 
-        Assert.Equal(before.Select(p => p.Id).Order(), (await ReadAllAsync(store, spec, 4)).Select(p => p.Id));
+        Assert.Equal(before.Select(p => p.Id).Order(), (await ReadAllAsync(store, spec, 4)).Select(p => p.Id).Order());
         Assert.Contains(snapshot, (await client.ListSnapshotsAsync(spec.Name, default)).Select(s => s.Name));
         await client.DeleteSnapshotAsync(spec.Name, snapshot, default);
         Assert.DoesNotContain(snapshot, (await client.ListSnapshotsAsync(spec.Name, default)).Select(s => s.Name));
