@@ -21,7 +21,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationTarget'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationTarget'
-            Parameters = @('ConnectionString', 'Credential', 'Name')
+            Parameters = @('ConnectionString', 'Credential', 'Name', 'QdrantUri', 'QdrantApiKey', 'Neo4jUri', 'Neo4jCredential', 'Neo4jDatabase')
         }
         @{
             Name       = 'New-MigrationPlan'

@@ -59,6 +59,8 @@ public static class MigrationExecutor
                 await MigrateSourceAsync(source, plan, options, result, connection, writer, journal, tracker, cancellationToken);
             }
 
+            await ProjectAsync(plan, result, connection, tracker, cancellationToken);
+
             result.Status = result.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
         }
         catch (OperationCanceledException)
@@ -122,6 +124,24 @@ public static class MigrationExecutor
         await journal.StartRunAsync(transaction, result, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return storage;
+    }
+
+    /// <summary>
+    /// Brings the graph and vector stores up to date from the system of record, now that it holds the run's
+    /// records: every record of the plan's systems, so a projection an earlier run could not finish is completed.
+    /// </summary>
+    private static async Task ProjectAsync(MigrationPlan plan, MigrationResult result, NpgsqlConnection connection, ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var origins = plan.Sources.Select(s => s.SystemOrigin).Distinct(StringComparer.Ordinal).ToArray();
+        foreach (var store in Targets.ProjectionStores.For(plan.Target))
+        {
+            await using (store)
+            {
+                tracker.Report($"Writing {store.Description}", null);
+                var written = await store.ProjectAsync(connection, origins, result.RunId, (what, count) => tracker.Report($"Writing {store.Description}: {what} ({count})", null), cancellationToken);
+                result.Projections[store.Description] = written;
+            }
+        }
     }
 
     private static async Task MigrateSourceAsync(MigrationSource source, MigrationPlan plan, MigrationRunOptions options, MigrationResult result,

@@ -82,6 +82,9 @@ public sealed class MigrationResult
     /// <summary>Things the operator should know that did not change the outcome.</summary>
     public List<string> Warnings { get; } = [];
 
+    /// <summary>Records written to each configured graph or vector store (Neo4j, Qdrant), by store.</summary>
+    public SortedDictionary<string, long> Projections { get; } = new(StringComparer.Ordinal);
+
     public MigrationPlan Plan { get; }
 
     public MigrationTarget Target => Plan.Target;

@@ -49,6 +49,13 @@ public static class MigrationPlanner
 
             var (targetAnalysis, installedVectors) = await AnalyzeTargetAsync(target, sources, issues, cancellationToken);
             var dimensions = ChooseDimensions(analyses, installedVectors, issues);
+            foreach (var store in Targets.ProjectionStores.For(target))
+            {
+                await using (store)
+                {
+                    await store.CheckAsync(dimensions, issues, cancellationToken);
+                }
+            }
             var (collisions, collisionCount) = installedVectors is not null
                 ? await ProbeCollisionsAsync(target, readers, steps, cancellationToken)
                 : ([], 0L);
@@ -213,7 +220,7 @@ public static class MigrationPlanner
 
     private static string Fingerprint(IEnumerable<SourceAnalysis> analyses, MigrationTarget target, int? dimensions, int batchSize)
     {
-        var text = new StringBuilder($"{target.Endpoint.Display}|{dimensions}|{batchSize}");
+        var text = new StringBuilder($"{target.Endpoint.Display}|{target.Neo4j?.Display}|{target.Qdrant?.Display}|{dimensions}|{batchSize}");
         foreach (var analysis in analyses)
         {
             text.Append('|').Append(analysis.SourceName).Append(':').Append(analysis.CatalogFingerprint);

@@ -51,8 +51,9 @@ public sealed class Neo4jFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The Neo4j tests, and the cross-store tests, which also need a PostgreSQL server.</summary>
 [CollectionDefinition(Name)]
-public sealed class Neo4jCollection : ICollectionFixture<Neo4jFixture>
+public sealed class Neo4jCollection : ICollectionFixture<Neo4jFixture>, ICollectionFixture<PostgresFixture>
 {
     public const string Name = "neo4j";
 }

@@ -1,0 +1,45 @@
+using Npgsql;
+using PSUnifiedMigration.Engine.Model;
+
+namespace PSUnifiedMigration.Engine.Targets;
+
+/// <summary>
+/// A store that holds a projection of the unified PostgreSQL store, which stays the system of record: the graph
+/// in Neo4j, the vectors in Qdrant. A run writes PostgreSQL first and then brings each projection up to date from
+/// it, so a projection can always be rebuilt, and a retried projection never duplicates (every write is an upsert
+/// by the unified id).
+/// </summary>
+public interface IProjectionStore : IAsyncDisposable
+{
+    /// <summary>What the store is, for messages and progress (no secrets).</summary>
+    string Description { get; }
+
+    /// <summary>Reaches the store at planning time; what would stop a run is added as a blocker.</summary>
+    Task CheckAsync(int? vectorDimensions, List<MigrationPlanIssue> issues, CancellationToken cancellationToken);
+
+    /// <summary>Writes every unified record of the given system origins into the store, page by page; returns the records written.</summary>
+    Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress, CancellationToken cancellationToken);
+
+    /// <summary>Checks the store against the system of record: the same records, each referring back to an existing row.</summary>
+    Task ValidateAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, MigrationValidationReport report, CancellationToken cancellationToken);
+}
+
+/// <summary>The projection stores a target configures, opened lazily by each operation.</summary>
+public static class ProjectionStores
+{
+    public static IReadOnlyList<IProjectionStore> For(MigrationTarget target)
+    {
+        var stores = new List<IProjectionStore>();
+        if (target.Neo4j is { } neo4j)
+        {
+            stores.Add(new Neo4j.Neo4jProjection(neo4j));
+        }
+
+        if (target.Qdrant is { } qdrant)
+        {
+            stores.Add(new Qdrant.QdrantProjection(qdrant));
+        }
+
+        return stores;
+    }
+}

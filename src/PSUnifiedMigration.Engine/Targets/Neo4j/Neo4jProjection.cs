@@ -1,0 +1,130 @@
+using System.Text.Json.Nodes;
+using Npgsql;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+
+namespace PSUnifiedMigration.Engine.Targets.Neo4j;
+
+/// <summary>
+/// The unified graph (graph_nodes, graph_edges) projected into Neo4j: nodes MERGEd by unified id under UnifiedNode
+/// plus their type label, relationships typed by their name. Each carries the run id of the run that last wrote its
+/// row, so undoing a run removes exactly its part.
+/// </summary>
+public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
+{
+    private const int PageSize = 1000;
+    private Neo4jHttpClient? _client;
+
+    public string Description => $"Neo4j {endpoint.Display}";
+
+    public async Task CheckAsync(int? vectorDimensions, List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = await ConnectAsync(cancellationToken);
+            if (client.ServerVersion.Major < 4)
+            {
+                issues.Add(new MigrationPlanIssue(PlanIssueSeverity.Warning, "Neo4jVersionOld",
+                    $"{Description} runs Neo4j {client.ServerVersion}; the graph is written with Neo4j 3.x syntax (one database, no IF NOT EXISTS).", null, endpoint.Display));
+            }
+        }
+        catch (MigrationException e)
+        {
+            issues.Add(new MigrationPlanIssue(PlanIssueSeverity.Blocker, e.ErrorId, $"Graph store {Description}: {e.Message}",
+                "Check -Neo4jUri, -Neo4jCredential and -Neo4jDatabase, and that the server answers over HTTP.", endpoint.Display));
+        }
+    }
+
+    public async Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+        CancellationToken cancellationToken)
+    {
+        var store = new Neo4jGraphStore(await ConnectAsync(cancellationToken));
+        await store.EnsureSchemaAsync(cancellationToken);
+        long written = 0;
+        await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name,
+            "node_type, name, properties::text, system_origin, run_id, legacy_id, source_name", systemOrigins, PageSize, ReadNode, cancellationToken))
+        {
+            written += await store.UpsertNodesAsync(page, cancellationToken);
+            progress("graph nodes", written);
+        }
+
+        await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, UnifiedSchema.GraphEdges.Name,
+            "source_node_id, target_node_id, relationship_name, properties::text, system_origin, run_id, source_name", systemOrigins, PageSize, ReadEdge, cancellationToken))
+        {
+            var result = await store.UpsertEdgesAsync(page, cancellationToken);
+            if (result.MissingEndpointEdgeIds.Count > 0)
+            {
+                // PostgreSQL holds every end node of its edges, and nodes are written first: a missing end means the graph changed underneath.
+                throw new MigrationException("GraphProjectionIncomplete", MigrationErrorKind.InvalidOperation,
+                    $"{Description}: {result.MissingEndpointEdgeIds.Count} edge(s) could not be written because an end node is missing in Neo4j " +
+                    $"(first: {result.MissingEndpointEdgeIds[0]}). Run Invoke-Migration again; it rewrites the graph idempotently.", endpoint.Display);
+            }
+
+            written += result.Written;
+            progress("graph edges", written);
+        }
+
+        return written;
+    }
+
+    public async Task ValidateAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, MigrationValidationReport report, CancellationToken cancellationToken)
+    {
+        var store = new Neo4jGraphStore(await ConnectAsync(cancellationToken));
+        foreach (var origin in systemOrigins)
+        {
+            var counts = await store.CountAsync(origin, cancellationToken);
+            var nodes = await UnifiedPages.CountAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name, [origin], cancellationToken);
+            var edges = await UnifiedPages.CountAsync(systemOfRecord, UnifiedSchema.GraphEdges.Name, [origin], cancellationToken);
+            report.Add(new ValidationCheck($"Neo4j graph nodes ({origin})", counts.Nodes == nodes, $"{nodes} (PostgreSQL)", counts.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "Every unified graph node of this origin has its node in Neo4j, and Neo4j has no other."));
+            report.Add(new ValidationCheck($"Neo4j relationships ({origin})", counts.Edges == edges, $"{edges} (PostgreSQL)", counts.Edges.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "Every unified graph edge of this origin has its relationship in Neo4j, and Neo4j has no other."));
+            report.Statistics[$"neo4j:{origin}:nodes"] = counts.Nodes;
+            report.Statistics[$"neo4j:{origin}:relationships"] = counts.Edges;
+        }
+
+        var orphans = new List<string>();
+        string? after = null;
+        while (true)
+        {
+            var page = await store.ReadNodesAsync(after, PageSize, cancellationToken);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            after = page[^1].Id;
+            var ids = page.Select(n => Guid.TryParse(n.Id, out var id) ? id : Guid.Empty).ToArray();
+            var existing = await UnifiedPages.ExistingIdsAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name, ids, cancellationToken);
+            orphans.AddRange(page.Where((n, i) => !existing.Contains(ids[i])).Select(n => n.Id));
+        }
+
+        report.Add(new ValidationCheck("Neo4j nodes refer to unified rows", orphans.Count == 0, "0 nodes without a row", orphans.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            orphans.Count == 0 ? "" : $"Neo4j nodes whose id is not in unified.graph_nodes: {string.Join(", ", orphans.Take(10))}{(orphans.Count > 10 ? ", ..." : "")}"));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<Neo4jHttpClient> ConnectAsync(CancellationToken cancellationToken) =>
+        _client ??= await Neo4jHttpClient.ConnectAsync(endpoint, cancellationToken);
+
+    private static GraphNodeRecord ReadNode(NpgsqlDataReader row) => new(row.GetGuid(0).ToString("D"), Text(row, 1), Text(row, 2),
+        WithSource(row, 3, 7), row.GetString(4), row.GetGuid(5), Text(row, 6));
+
+    private static GraphEdgeRecord ReadEdge(NpgsqlDataReader row) => new(row.GetGuid(0).ToString("D"), row.GetGuid(1).ToString("D"), row.GetGuid(2).ToString("D"),
+        Text(row, 3), WithSource(row, 4, 7), row.GetString(5), row.GetGuid(6));
+
+    private static string? Text(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+
+    /// <summary>The row's properties, with its source name so a Neo4j reader can tell two sources of one system apart.</summary>
+    private static JsonObject WithSource(NpgsqlDataReader row, int properties, int sourceName)
+    {
+        var value = row.IsDBNull(properties) ? [] : JsonNode.Parse(row.GetString(properties)) as JsonObject ?? [];
+        value["source_name"] = row.GetString(sourceName);
+        return value;
+    }
+}

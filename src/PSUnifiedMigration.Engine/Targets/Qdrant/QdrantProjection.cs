@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Npgsql;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+
+namespace PSUnifiedMigration.Engine.Targets.Qdrant;
+
+/// <summary>
+/// The unified vectors projected into Qdrant: chunks into unified_chunks (named dense vector "dense", Cosine, plus a
+/// sparse vector "sparse" where chunks have one), each other collection of data point vectors into unified_&lt;name&gt;.
+/// The point id is the unified id; the payload carries the unified ids and filter fields, among them the run id of
+/// the run that last wrote the row.
+/// </summary>
+public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
+{
+    public const string DenseVector = "dense";
+    public const string SparseVector = "sparse";
+    private const int PageSize = 500;
+
+    /// <summary>Qdrant keeps Cosine vectors normalised; stored and read-back vectors are compared after normalising, within this.</summary>
+    public const double Tolerance = 1e-5;
+
+    private const string ChunksWithVectors = "dense_vector IS NOT NULL";
+    private QdrantHttpClient? _client;
+
+    public string Description => $"Qdrant {endpoint.Display}";
+
+    public async Task CheckAsync(int? vectorDimensions, List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var existing = await Client().GetCollectionAsync(QdrantCollectionNames.Chunks, cancellationToken);
+            if (existing is null || vectorDimensions is not { } dimensions)
+            {
+                return;
+            }
+
+            if (!existing.DenseVectors.TryGetValue(DenseVector, out var dense) || dense.Size != dimensions || dense.Distance != QdrantDistance.Cosine)
+            {
+                var actual = dense is null ? "no dense vector named 'dense'" : $"'dense' of {dense.Size} dimensions, {dense.Distance}";
+                issues.Add(new MigrationPlanIssue(PlanIssueSeverity.Blocker, "QdrantCollectionMismatch",
+                    $"Vector store {Description}: collection {QdrantCollectionNames.Chunks} holds {actual}, but the migration writes {dimensions}-dimensional Cosine vectors named 'dense'.",
+                    "Point -QdrantUri at another Qdrant, or delete or rename the collection after saving what it holds.", endpoint.Display));
+            }
+        }
+        catch (MigrationException e)
+        {
+            issues.Add(new MigrationPlanIssue(PlanIssueSeverity.Blocker, e.ErrorId, $"Vector store {Description}: {e.Message}",
+                "Check -QdrantUri and -QdrantApiKey, and that the server answers over HTTP.", endpoint.Display));
+        }
+    }
+
+    public async Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+        CancellationToken cancellationToken)
+    {
+        var store = new QdrantVectorStore(Client());
+        long written = 0;
+        foreach (var (spec, table, columns, where, value, map) in await CollectionsAsync(systemOfRecord, systemOrigins, cancellationToken))
+        {
+            var check = await store.EnsureCollectionAsync(spec, cancellationToken);
+            if (check.Mismatches.Count > 0)
+            {
+                throw new MigrationException("QdrantCollectionMismatch", MigrationErrorKind.InvalidOperation,
+                    $"{Description}: {string.Join(" ", check.Mismatches.Select(m => m.Message))} Delete or rename the collection, or use another Qdrant.", endpoint.Display);
+            }
+
+            await store.EnsurePayloadIndexesAsync(spec.Name, cancellationToken);
+            await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, table, columns, systemOrigins, PageSize, map, cancellationToken, where, value))
+            {
+                await store.UpsertAsync(spec, page, cancellationToken);
+                written += page.Count;
+                progress(spec.Name, written);
+            }
+        }
+
+        return written;
+    }
+
+    public async Task ValidateAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, MigrationValidationReport report, CancellationToken cancellationToken)
+    {
+        var store = new QdrantVectorStore(Client());
+        foreach (var (spec, table, _, where, value, _) in await CollectionsAsync(systemOfRecord, systemOrigins, cancellationToken))
+        {
+            foreach (var origin in systemOrigins)
+            {
+                var expected = await UnifiedPages.CountAsync(systemOfRecord, table, [origin], cancellationToken, where, value);
+                var actual = await Client().CountAsync(spec.Name, QdrantFilter.Match("system_origin", origin), cancellationToken);
+                report.Statistics[$"qdrant:{spec.Name}:{origin}:points"] = actual;
+                report.Add(new ValidationCheck($"Qdrant points {spec.Name} ({origin})", actual == expected, $"{expected} (PostgreSQL)", actual.ToString(CultureInfo.InvariantCulture),
+                    "Every unified vector of this origin has its point, and Qdrant has no other."));
+            }
+
+            var (orphans, changed) = await CompareAsync(store, spec, systemOfRecord, table, cancellationToken);
+            report.Add(new ValidationCheck($"Qdrant points {spec.Name} refer to unified rows", orphans.Count == 0, "0 points without a row", orphans.Count.ToString(CultureInfo.InvariantCulture),
+                orphans.Count == 0 ? "" : $"Points whose id is not in unified.{table}: {string.Join(", ", orphans.Take(10))}"));
+            report.Add(new ValidationCheck($"Qdrant vectors {spec.Name} equal PostgreSQL's", changed.Count == 0, $"0 differing vectors (tolerance {Tolerance} after normalising; Cosine)",
+                changed.Count.ToString(CultureInfo.InvariantCulture), changed.Count == 0 ? "" : $"Points whose vector differs: {string.Join(", ", changed.Take(10))}"));
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private QdrantHttpClient Client() => _client ??= new QdrantHttpClient(endpoint);
+
+    /// <summary>Pages through the collection and looks up each page's rows in PostgreSQL: every point must have its row and its vector.</summary>
+    private static async Task<(List<Guid> Orphans, List<Guid> Changed)> CompareAsync(QdrantVectorStore store, QdrantCollectionSpec spec, NpgsqlConnection systemOfRecord,
+        string table, CancellationToken cancellationToken)
+    {
+        var orphans = new List<Guid>();
+        var changed = new List<Guid>();
+        var vectorColumn = table == UnifiedSchema.Chunks.Name ? "dense_vector" : "vector";
+        Guid? from = null;
+        do
+        {
+            var page = await store.ReadPageAsync(spec, from, PageSize, cancellationToken);
+            var rows = new Dictionary<Guid, float[]>();
+            await using (var command = new NpgsqlCommand($"SELECT id, {Sql.Quote(vectorColumn)}::real[] FROM {Sql.Qualified(UnifiedSchema.DataSchema, table)} WHERE id = ANY(@ids)", systemOfRecord))
+            {
+                command.Parameters.AddWithValue("ids", page.Points.Select(p => p.Id).ToArray());
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows[reader.GetGuid(0)] = reader.IsDBNull(1) ? [] : reader.GetFieldValue<float[]>(1);
+                }
+            }
+
+            foreach (var point in page.Points)
+            {
+                if (!rows.TryGetValue(point.Id, out var vector))
+                {
+                    orphans.Add(point.Id);
+                }
+                else if (!SameDirection(vector, point.Dense))
+                {
+                    changed.Add(point.Id);
+                }
+            }
+
+            from = page.Next;
+        }
+        while (from is not null);
+
+        return (orphans, changed);
+    }
+
+    private static bool SameDirection(float[] stored, float[] projected)
+    {
+        if (stored.Length != projected.Length)
+        {
+            return false;
+        }
+
+        var a = Norm(stored);
+        var b = Norm(projected);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            if (Math.Abs(stored[i] / a - projected[i] / b) > Tolerance)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static double Norm(float[] vector)
+    {
+        var sum = vector.Sum(v => (double)v * v);
+        return sum > 0 ? Math.Sqrt(sum) : 1;
+    }
+
+    private sealed record Collection(QdrantCollectionSpec Spec, string Table, string Columns, string Where, object? Value, Func<NpgsqlDataReader, VectorPoint> Map);
+
+    /// <summary>The collections the system of record fills: chunks when they have vectors, and one per data point collection.</summary>
+    private static async Task<List<Collection>> CollectionsAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, CancellationToken cancellationToken)
+    {
+        var collections = new List<Collection>();
+        await using (var command = new NpgsqlCommand($"""
+            SELECT (SELECT array_length(dense_vector::real[], 1) FROM {Sql.Qualified(UnifiedSchema.DataSchema, UnifiedSchema.Chunks.Name)}
+                    WHERE system_origin = ANY(@origins) AND dense_vector IS NOT NULL LIMIT 1),
+                   EXISTS (SELECT 1 FROM {Sql.Qualified(UnifiedSchema.DataSchema, UnifiedSchema.Chunks.Name)} WHERE system_origin = ANY(@origins) AND sparse_vector IS NOT NULL)
+            """, systemOfRecord))
+        {
+            command.Parameters.AddWithValue("origins", systemOrigins.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            if (!reader.IsDBNull(0))
+            {
+                collections.Add(new Collection(new QdrantCollectionSpec(QdrantCollectionNames.Chunks, DenseVector, reader.GetInt32(0), QdrantDistance.Cosine,
+                    reader.GetBoolean(1) ? SparseVector : null), UnifiedSchema.Chunks.Name,
+                    "dense_vector::real[], sparse_vector::text, project_id, dataset_id, document_id, system_origin, source_type, language, relative_path, run_id, source_name, legacy_id",
+                    ChunksWithVectors, null, ChunkPoint));
+            }
+        }
+
+        await using (var command = new NpgsqlCommand($"""
+            SELECT collection, min(array_length(vector::real[], 1)) FROM {Sql.Qualified(UnifiedSchema.DataSchema, UnifiedSchema.DataPointVectors.Name)}
+            WHERE system_origin = ANY(@origins) GROUP BY collection ORDER BY collection
+            """, systemOfRecord))
+        {
+            command.Parameters.AddWithValue("origins", systemOrigins.ToArray());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                collections.Add(new Collection(new QdrantCollectionSpec(QdrantCollectionNames.ForCognee(reader.GetString(0)), DenseVector, reader.GetInt32(1), QdrantDistance.Cosine, null),
+                    UnifiedSchema.DataPointVectors.Name, "vector::real[], data_point_id, collection, field, system_origin, run_id, source_name, legacy_id",
+                    "collection = @value", reader.GetString(0), DataPointVectorPoint));
+            }
+        }
+
+        return collections;
+    }
+
+    private static VectorPoint ChunkPoint(NpgsqlDataReader row) => new(row.GetGuid(0), row.GetFieldValue<float[]>(1), Sparse(row, 2), new JsonObject
+    {
+        ["project_id"] = Id(row, 3), ["dataset_id"] = Id(row, 4), ["document_id"] = Id(row, 5), ["system_origin"] = row.GetString(6),
+        ["source_type"] = Text(row, 7), ["language"] = Text(row, 8), ["relative_path"] = Text(row, 9), ["run_id"] = row.GetGuid(10).ToString("D"),
+        ["source_name"] = row.GetString(11), ["legacy_id"] = Text(row, 12),
+    });
+
+    private static VectorPoint DataPointVectorPoint(NpgsqlDataReader row) => new(row.GetGuid(0), row.GetFieldValue<float[]>(1), null, new JsonObject
+    {
+        ["data_point_id"] = Id(row, 2), ["collection"] = Text(row, 3), ["field"] = Text(row, 4), ["system_origin"] = row.GetString(5),
+        ["run_id"] = row.GetGuid(6).ToString("D"), ["source_name"] = row.GetString(7), ["legacy_id"] = Text(row, 8),
+    });
+
+    private static string? Id(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetGuid(ordinal).ToString("D");
+
+    private static string? Text(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+
+    /// <summary>The stored sparse vector ({"indices": [...], "values": [...]}, checked when it was read from the source).</summary>
+    private static QdrantSparseVector? Sparse(NpgsqlDataReader row, int ordinal)
+    {
+        if (row.IsDBNull(ordinal) || JsonNode.Parse(row.GetString(ordinal)) is not JsonObject sparse
+            || sparse["indices"] is not JsonArray indices || sparse["values"] is not JsonArray values)
+        {
+            return null;
+        }
+
+        return new QdrantSparseVector(indices.Select(i => i!.GetValue<uint>()).ToArray(), values.Select(v => (float)v!.GetValue<double>()).ToArray());
+    }
+}

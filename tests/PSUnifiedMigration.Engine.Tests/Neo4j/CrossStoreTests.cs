@@ -1,0 +1,149 @@
+using PSUnifiedMigration.Engine.Connections;
+using PSUnifiedMigration.Engine.Execution;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Planning;
+using PSUnifiedMigration.Engine.Sources.Cognee;
+using PSUnifiedMigration.Engine.Targets.Neo4j;
+using PSUnifiedMigration.Engine.Targets.Qdrant;
+using PSUnifiedMigration.Engine.Validation;
+using PSUnifiedMigration.Sandbox;
+using PSUnifiedMigration.Sandbox.Cognee;
+
+namespace PSUnifiedMigration.Engine.Tests.Neo4j;
+
+/// <summary>
+/// PostgreSQL + Neo4j + Qdrant: the graph goes to the real Neo4j, the vectors to Qdrant's wire fake (no Qdrant can
+/// run here; QdrantContainerTests are the authority where Docker exists), and Test-Migration checks that the
+/// stores agree with the system of record.
+/// </summary>
+[Collection(Neo4jCollection.Name)]
+public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres) : IAsyncLifetime
+{
+    private readonly string _systemRoot = Path.Combine(Path.GetTempPath(), $"psum-cross-{Guid.NewGuid():N}", ".cognee_system");
+    private readonly QdrantWireListener _qdrant = QdrantWireListener.Start("psum-qdrant-key");
+
+    /// <summary>The shared server may hold the origins from an earlier test; only those are removed.</summary>
+    public async Task InitializeAsync()
+    {
+        using var client = await Neo4jHttpClient.ConnectAsync(neo4j.Endpoint, default);
+        await client.RunAsync([new CypherStatement("MATCH (n:UnifiedNode) WHERE n.system_origin IN ['claude', 'cognee'] DETACH DELETE n")], default);
+    }
+
+    public Task DisposeAsync()
+    {
+        _qdrant.Dispose();
+        if (Directory.Exists(Path.GetDirectoryName(_systemRoot)))
+        {
+            Directory.Delete(Path.GetDirectoryName(_systemRoot)!, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task<(MigrationPlan Plan, CogneeSampleSummary Cognee, string Target)> PlanAsync()
+    {
+        var cognee = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile, Users = 1 });
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 300, Seed = 5 });
+        var plan = await MigrationPlanner.PlanAsync([claude.Source(), new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], Target(claude.TargetConnection), 100, default);
+        Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
+        return (plan, cognee, claude.TargetConnection);
+    }
+
+    private MigrationTarget Target(string connection) => new("unified", PostgresEndpoint.Parse(connection))
+    {
+        Neo4j = neo4j.Endpoint,
+        Qdrant = QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword),
+    };
+
+    private static Task<MigrationResult> RunAsync(MigrationPlan plan) => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
+
+    [Fact]
+    public async Task A_migration_to_postgresql_neo4j_and_qdrant_writes_every_store_and_validates()
+    {
+        var (plan, cognee, target) = await PlanAsync();
+
+        var result = await RunAsync(plan);
+        var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+        Assert.Equal(cognee.GraphNodes, (await neo4j.Store.CountAsync("cognee", default)).Nodes);
+        Assert.Equal(cognee.GraphEdges, (await neo4j.Store.CountAsync("cognee", default)).Edges);
+        Assert.Equal(300, _qdrant.PointCount(QdrantCollectionNames.Chunks));
+        Assert.Contains(report.Checks, c => c.Name.StartsWith("Neo4j graph nodes", StringComparison.Ordinal) && c.Passed);
+        Assert.Contains(report.Checks, c => c.Name.StartsWith("Qdrant vectors unified_chunks", StringComparison.Ordinal) && c.Passed);
+        Assert.Equal(cognee.GraphNodes + cognee.GraphEdges, result.Projections.Single(p => p.Key.StartsWith("Neo4j", StringComparison.Ordinal)).Value);
+        Assert.Equal(300L, await TestDatabase.ScalarAsync<long>(target, "SELECT count(*) FROM unified.chunks WHERE system_origin = 'claude'"));
+    }
+
+    [Fact]
+    public async Task A_repeated_run_never_duplicates_nodes_relationships_or_points()
+    {
+        var (plan, cognee, _) = await PlanAsync();
+
+        await RunAsync(plan);
+        var again = await RunAsync(plan);
+        var report = await MigrationValidator.ValidateAsync(again, new ValidationOptions(), null, default);
+
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+        Assert.Equal(new GraphCounts(cognee.GraphNodes, cognee.GraphEdges), await neo4j.Store.CountAsync("cognee", default));
+        Assert.Equal(300, _qdrant.PointCount(QdrantCollectionNames.Chunks));
+    }
+
+    [Fact]
+    public async Task A_node_missing_from_neo4j_fails_validation_naming_the_store()
+    {
+        var (plan, _, _) = await PlanAsync();
+        var result = await RunAsync(plan);
+        using var client = await Neo4jHttpClient.ConnectAsync(neo4j.Endpoint, default);
+        await client.RunAsync([new CypherStatement("MATCH (n:UnifiedNode) WHERE n.system_origin = 'cognee' WITH n LIMIT 1 DETACH DELETE n")], default);
+
+        var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+        Assert.False(report.IsValid);
+        Assert.Contains(report.Checks, c => c.Name == "Neo4j graph nodes (cognee)" && !c.Passed);
+    }
+
+    [Fact]
+    public async Task A_point_missing_from_qdrant_fails_validation_naming_the_collection()
+    {
+        var (plan, _, target) = await PlanAsync();
+        var result = await RunAsync(plan);
+        var chunk = await TestDatabase.ScalarAsync<Guid>(target, "SELECT id FROM unified.chunks ORDER BY id LIMIT 1");
+        using var client = new QdrantHttpClient(plan.Target.Qdrant!);
+        await client.DeletePointsAsync(QdrantCollectionNames.Chunks, [chunk], default);
+
+        var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+        Assert.Contains(report.Checks, c => c.Name == "Qdrant points unified_chunks (claude)" && !c.Passed && c.Actual == "299");
+    }
+
+    [Fact]
+    public async Task An_existing_qdrant_collection_of_another_dimension_blocks_the_plan()
+    {
+        using (var client = new QdrantHttpClient(QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword)))
+        {
+            await client.CreateCollectionAsync(QdrantCollectionNames.Chunks, QdrantProjection.DenseVector, 3, QdrantDistance.Cosine, null, default);
+        }
+
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 10, Seed = 5 });
+        var plan = await MigrationPlanner.PlanAsync([claude.Source()], Target(claude.TargetConnection), 100, default);
+
+        Assert.Contains(plan.Blockers, b => b.Code == "QdrantCollectionMismatch" && b.Message.Contains("3 dimensions"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_graph_store_blocks_the_plan_with_its_redacted_address()
+    {
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 10, Seed = 5 });
+        var unreachable = new MigrationTarget("unified", PostgresEndpoint.Parse(claude.TargetConnection))
+        {
+            Neo4j = Neo4jEndpoint.Parse("http://127.0.0.1:9", "neo4j", new System.Net.NetworkCredential("", "secret-pw").SecurePassword),
+        };
+
+        var plan = await MigrationPlanner.PlanAsync([claude.Source()], unreachable, 100, default);
+
+        var blocker = Assert.Single(plan.Blockers);
+        Assert.Contains("Graph store Neo4j", blocker.Message);
+        Assert.DoesNotContain("secret-pw", blocker.ToString());
+    }
+}
