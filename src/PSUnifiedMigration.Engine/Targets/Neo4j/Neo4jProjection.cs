@@ -94,9 +94,11 @@ public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
             }
 
             after = page[^1].Id;
-            var ids = page.Select(n => Guid.TryParse(n.Id, out var id) ? id : Guid.Empty).ToArray();
+            // The server may hold other graphs too; only the nodes of the plan's systems must have a unified row.
+            var ours = page.Where(n => n.Properties["system_origin"] is JsonValue origin && systemOrigins.Contains(origin.ToString())).ToList();
+            var ids = ours.Select(n => Guid.TryParse(n.Id, out var id) ? id : Guid.Empty).ToArray();
             var existing = await UnifiedPages.ExistingIdsAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name, ids, cancellationToken);
-            orphans.AddRange(page.Where((n, i) => !existing.Contains(ids[i])).Select(n => n.Id));
+            orphans.AddRange(ours.Where((n, i) => !existing.Contains(ids[i])).Select(n => n.Id));
         }
 
         report.Add(new ValidationCheck("Neo4j nodes refer to unified rows", orphans.Count == 0, "0 nodes without a row", orphans.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),

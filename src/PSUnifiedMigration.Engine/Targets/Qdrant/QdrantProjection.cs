@@ -91,7 +91,7 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
                     "Every unified vector of this origin has its point, and Qdrant has no other."));
             }
 
-            var (orphans, changed) = await CompareAsync(store, spec, systemOfRecord, table, cancellationToken);
+            var (orphans, changed) = await CompareAsync(store, spec, systemOfRecord, table, systemOrigins, cancellationToken);
             report.Add(new ValidationCheck($"Qdrant points {spec.Name} refer to unified rows", orphans.Count == 0, "0 points without a row", orphans.Count.ToString(CultureInfo.InvariantCulture),
                 orphans.Count == 0 ? "" : $"Points whose id is not in unified.{table}: {string.Join(", ", orphans.Take(10))}"));
             report.Add(new ValidationCheck($"Qdrant vectors {spec.Name} equal PostgreSQL's", changed.Count == 0, $"0 differing vectors (tolerance {Tolerance} after normalising; Cosine)",
@@ -109,7 +109,7 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
 
     /// <summary>Pages through the collection and looks up each page's rows in PostgreSQL: every point must have its row and its vector.</summary>
     private static async Task<(List<Guid> Orphans, List<Guid> Changed)> CompareAsync(QdrantVectorStore store, QdrantCollectionSpec spec, NpgsqlConnection systemOfRecord,
-        string table, CancellationToken cancellationToken)
+        string table, IReadOnlyList<string> systemOrigins, CancellationToken cancellationToken)
     {
         var orphans = new List<Guid>();
         var changed = new List<Guid>();
@@ -118,10 +118,12 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
         do
         {
             var page = await store.ReadPageAsync(spec, from, PageSize, cancellationToken);
+            // A collection may hold points of other systems; only the plan's must have a unified row.
+            var ours = page.Points.Where(p => p.Payload["system_origin"] is JsonValue origin && systemOrigins.Contains(origin.ToString())).ToList();
             var rows = new Dictionary<Guid, float[]>();
             await using (var command = new NpgsqlCommand($"SELECT id, {Sql.Quote(vectorColumn)}::real[] FROM {Sql.Qualified(UnifiedSchema.DataSchema, table)} WHERE id = ANY(@ids)", systemOfRecord))
             {
-                command.Parameters.AddWithValue("ids", page.Points.Select(p => p.Id).ToArray());
+                command.Parameters.AddWithValue("ids", ours.Select(p => p.Id).ToArray());
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -129,7 +131,7 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
                 }
             }
 
-            foreach (var point in page.Points)
+            foreach (var point in ours)
             {
                 if (!rows.TryGetValue(point.Id, out var vector))
                 {
