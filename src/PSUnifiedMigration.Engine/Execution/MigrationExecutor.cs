@@ -132,13 +132,12 @@ public static class MigrationExecutor
     /// </summary>
     private static async Task ProjectAsync(MigrationPlan plan, MigrationResult result, NpgsqlConnection connection, ProgressTracker tracker, CancellationToken cancellationToken)
     {
-        var origins = plan.Sources.Select(s => s.SystemOrigin).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var store in Targets.ProjectionStores.For(plan.Target))
         {
             await using (store)
             {
                 tracker.Report($"Writing {store.Description}", null);
-                var written = await store.ProjectAsync(connection, origins, result.RunId, (what, count) => tracker.Report($"Writing {store.Description}: {what} ({count})", null), cancellationToken);
+                var written = await store.ProjectAsync(connection, plan.SystemOrigins, result.RunId, (what, count) => tracker.Report($"Writing {store.Description}: {what} ({count})", null), cancellationToken);
                 result.Projections[store.Description] = written;
             }
         }

@@ -107,6 +107,9 @@ public sealed class MigrationPlan
 
     public IReadOnlyList<MigrationSource> Sources { get; }
 
+    /// <summary>The systems the sources belong to (claude, cognee): what the graph and vector stores are checked and written for.</summary>
+    public IReadOnlyList<string> SystemOrigins => Sources.Select(s => s.SystemOrigin).Distinct(StringComparer.Ordinal).ToArray();
+
     public MigrationTarget Target { get; }
 
     public int BatchSize { get; }

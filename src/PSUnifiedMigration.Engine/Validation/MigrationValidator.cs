@@ -43,13 +43,12 @@ public static class MigrationValidator
             }
 
             await CheckReferencesAsync(target, report, cancellationToken);
-            var origins = plan.Sources.Select(s => s.SystemOrigin).Distinct(StringComparer.Ordinal).ToArray();
             foreach (var store in Targets.ProjectionStores.For(plan.Target))
             {
                 await using (store)
                 {
                     progress?.Invoke($"Checking {store.Description}", 0);
-                    await store.ValidateAsync(target, origins, report, cancellationToken);
+                    await store.ValidateAsync(target, plan.SystemOrigins, report, cancellationToken);
                 }
             }
         }

@@ -49,11 +49,9 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         return (plan, cognee, claude.TargetConnection);
     }
 
-    private MigrationTarget Target(string connection) => new("unified", PostgresEndpoint.Parse(connection))
-    {
-        Neo4j = neo4j.Endpoint,
-        Qdrant = QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword),
-    };
+    private QdrantEndpoint Qdrant => QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword);
+
+    private MigrationTarget Target(string connection) => new("unified", PostgresEndpoint.Parse(connection)) { Neo4j = neo4j.Endpoint, Qdrant = Qdrant };
 
     private static Task<MigrationResult> RunAsync(MigrationPlan plan) => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
 
@@ -120,7 +118,7 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
     [Fact]
     public async Task An_existing_qdrant_collection_of_another_dimension_blocks_the_plan()
     {
-        using (var client = new QdrantHttpClient(QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword)))
+        using (var client = new QdrantHttpClient(Qdrant))
         {
             await client.CreateCollectionAsync(QdrantCollectionNames.Chunks, QdrantProjection.DenseVector, 3, QdrantDistance.Cosine, null, default);
         }

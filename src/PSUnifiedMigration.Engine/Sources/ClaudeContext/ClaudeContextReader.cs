@@ -152,11 +152,7 @@ public sealed class ClaudeContextReader : ISourceReader
     public async Task BeginSnapshotAsync(CancellationToken cancellationToken)
     {
         var connection = await ConnectAsync(cancellationToken);
-        _snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", connection, _snapshot))
-        {
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
-        }
+        _snapshot = await Connections.ReadSnapshot.BeginAsync(connection, cancellationToken);
 
         // The catalog is read inside the snapshot, so the run sees exactly the shape its rows have.
         _catalog = await ClaudeContextCatalog.LoadAsync(connection, Source.Schema, cancellationToken);

@@ -24,13 +24,7 @@ internal sealed record CogneeDatasetDatabase(string DatasetId, string? OwnerId, 
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            var row = new CogneeRow(values, catalog.JsonColumns("dataset_database"));
+            var row = CogneeRow.Read(reader, catalog.JsonColumns("dataset_database"));
             rows.Add(new CogneeDatasetDatabase(row.Uuid("dataset_id")!, row.Uuid("owner_id"),
                 row.Text("graph_database_provider") ?? "", row.Text("graph_database_name") ?? "", row.Text("graph_dataset_database_handler"),
                 Info(row, "graph_database_connection_info"),

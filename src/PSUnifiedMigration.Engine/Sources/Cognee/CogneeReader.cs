@@ -105,7 +105,7 @@ public sealed class CogneeReader : ISourceReader
         {
             try
             {
-                await ConnectGraphAsync(graphEndpoint, null, cancellationToken);
+                await ConnectGraphAsync(graphEndpoint, snapshot: false, cancellationToken);
             }
             catch (MigrationException e)
             {
@@ -232,17 +232,13 @@ public sealed class CogneeReader : ISourceReader
         _catalog = CogneeCatalog.Load(_database);
         if (GraphTablesEndpoint is { } graphEndpoint)
         {
-            await ConnectGraphAsync(graphEndpoint, System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+            await ConnectGraphAsync(graphEndpoint, snapshot: true, cancellationToken);
         }
 
         if (_stores.Vectors is not null)
         {
             var vectors = await ConnectVectorsAsync(cancellationToken);
-            _vectorSnapshot = await vectors.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", vectors, _vectorSnapshot))
-            {
-                await readOnly.ExecuteNonQueryAsync(cancellationToken);
-            }
+            _vectorSnapshot = await Connections.ReadSnapshot.BeginAsync(vectors, cancellationToken);
 
             _collections = await CogneeVectorCollection.DiscoverAsync(vectors, _vectorSnapshot, cancellationToken);
         }
@@ -354,21 +350,16 @@ public sealed class CogneeReader : ISourceReader
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     read++;
-                    var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-                    for (var i = 0; i < reader.FieldCount; i++)
-                    {
-                        values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                    }
-
-                    last = Convert.ToString(values[keyColumn], System.Globalization.CultureInfo.InvariantCulture);
+                    var row = CogneeRow.Read(reader, jsonColumns);
+                    last = Convert.ToString(row[keyColumn], System.Globalization.CultureInfo.InvariantCulture);
                     try
                     {
-                        records.Add(transform(new CogneeRow(values, jsonColumns)));
+                        records.Add(transform(row));
                     }
                     catch (RecordRejectedException rejected)
                     {
                         // A reject is named by the record's own id where it has one, not by the paging key.
-                        var recordKey = values.GetValueOrDefault("id") is { } id ? CogneeValues.Uuid(id, "id") ?? last : last;
+                        var recordKey = row["id"] is { } id ? CogneeValues.Uuid(id, "id") ?? last : last;
                         rejects.Add(new RejectedRecord(step.SourceTable, recordKey ?? "(null)", rejected.Field, rejected.Message, rejected.ErrorId));
                     }
                 }
@@ -607,14 +598,12 @@ public sealed class CogneeReader : ISourceReader
     /// </summary>
     private Connections.PostgresEndpoint? GraphTablesEndpoint => _stores.GraphFilePath is null ? _stores.GraphDatabase ?? _stores.Relational : null;
 
-    private async Task ConnectGraphAsync(Connections.PostgresEndpoint endpoint, System.Data.IsolationLevel? snapshot, CancellationToken cancellationToken)
+    private async Task ConnectGraphAsync(Connections.PostgresEndpoint endpoint, bool snapshot, CancellationToken cancellationToken)
     {
         _graph ??= await endpoint.OpenAsync(cancellationToken);
-        if (snapshot is { } isolation)
+        if (snapshot)
         {
-            _graphSnapshot = await _graph.BeginTransactionAsync(isolation, cancellationToken);
-            await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", _graph, _graphSnapshot);
-            await readOnly.ExecuteNonQueryAsync(cancellationToken);
+            _graphSnapshot = await Connections.ReadSnapshot.BeginAsync(_graph, cancellationToken);
         }
 
         _graphTables = await CogneeGraphTables.DiscoverAsync(_graph, _graphSnapshot, cancellationToken);

@@ -8,6 +8,18 @@ namespace PSUnifiedMigration.Engine.Sources.Cognee;
 /// <summary>One row read from Cognee's relational store: column values by name, and which columns hold JSON.</summary>
 public sealed class CogneeRow(IReadOnlyDictionary<string, object?> values, IReadOnlySet<string> jsonColumns)
 {
+    /// <summary>The reader's current row, every column by name.</summary>
+    public static CogneeRow Read(System.Data.Common.DbDataReader reader, IReadOnlySet<string> jsonColumns)
+    {
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            values[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        }
+
+        return new CogneeRow(values, jsonColumns);
+    }
+
     public object? this[string column] => values.GetValueOrDefault(column);
 
     public string? Uuid(string column) => CogneeValues.Uuid(this[column], column);

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Data.Common;
 using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
@@ -26,13 +25,8 @@ internal sealed class PostgresCogneeDatabase(PostgresEndpoint endpoint) : Cognee
 
     public override async Task OpenAsync(CancellationToken cancellationToken) => _connection ??= await endpoint.OpenAsync(cancellationToken);
 
-    protected override async Task<DbTransaction> BeginReadOnlyAsync(CancellationToken cancellationToken)
-    {
-        var transaction = await _connection!.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", _connection, transaction);
-        await readOnly.ExecuteNonQueryAsync(cancellationToken);
-        return transaction;
-    }
+    protected override async Task<DbTransaction> BeginReadOnlyAsync(CancellationToken cancellationToken) =>
+        await ReadSnapshot.BeginAsync(_connection!, cancellationToken);
 
     public override long TableBytes(string table) =>
         ScalarLong("SELECT coalesce(pg_total_relation_size(to_regclass(@table)), 0)", ("@table", Sql.Quote(table)));
