@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PSUnifiedMigration.Engine;
+using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
 
@@ -8,6 +9,7 @@ namespace PSUnifiedMigration;
 /// <summary>
 /// Invoke-Migration: runs a plan. Each batch commits with its checkpoint; bad records stop the run
 /// with an error naming the record, or with -ContinueOnError go to the reject table and are counted.
+/// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MigrationResult))]
@@ -20,6 +22,19 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
     /// <summary>Reject records that cannot be migrated (with their reason) instead of stopping the run.</summary>
     [Parameter]
     public SwitchParameter ContinueOnError { get; set; }
+
+    /// <summary>Continue the target's latest run from its checkpoints when it did not finish; otherwise start a new run.</summary>
+    [Parameter]
+    public SwitchParameter Resume { get; set; }
+
+    /// <summary>Continue this unfinished run from its checkpoints (implies -Resume).</summary>
+    [Parameter]
+    public Guid RunId { get; set; }
+
+    /// <summary>How often a transient failure (lost connection, restarted server) is retried from the last checkpoint before the run fails.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaxRetries { get; set; } = RetryPolicy.Default.MaxRetries;
 
     protected override void ProcessRecord()
     {
@@ -40,8 +55,13 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
         MigrationResult result;
         try
         {
-            result = RunEngine((post, token) => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(ContinueOnError),
-                p => post(() => progress.Write(p)), token));
+            var options = new MigrationRunOptions(ContinueOnError)
+            {
+                Resume = Resume || MyInvocation.BoundParameters.ContainsKey(nameof(RunId)),
+                ResumeRunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
+                Retry = RetryPolicy.Default with { MaxRetries = MaxRetries },
+            };
+            result = RunEngine((post, token) => MigrationExecutor.RunAsync(plan, options, p => post(() => progress.Write(p)), token));
         }
         catch (MigrationRunFailedException e)
         {
@@ -60,6 +80,11 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
             progress.Complete("Failed");
             ThrowAsTerminating(e);
             return;
+        }
+
+        if (result.ResumedFrom is { } previous)
+        {
+            WriteVerbose($"Resumed run {result.RunId}, which was {previous}; steps continued from their checkpoints.");
         }
 
         progress.Complete($"{result.Status}: {result.Read:N0} read, {result.Migrated:N0} migrated, {result.Skipped:N0} skipped, {result.Rejected:N0} rejected");

@@ -21,5 +21,7 @@ internal sealed record EngineScenario(string SourceConnection, string TargetConn
 
     public Task ExecuteOnSourceAsync(string sql) => TestDatabase.ExecuteAsync(SourceConnection, sql);
 
+    public Task ExecuteOnTargetAsync(string sql) => TestDatabase.ExecuteAsync(TargetConnection, sql);
+
     public Task<T> ScalarOnTargetAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(TargetConnection, sql);
 }

@@ -12,15 +12,7 @@ public sealed class RunbookHostTests : IDisposable
     private (int ExitCode, string Output, string Error) RunScript(string script)
     {
         File.WriteAllText(_script, script);
-        var host = Directory.GetFiles(Path.Combine(RepositoryLayout.Root, "src", "PSUnifiedMigration.Runbook", "bin"), "psum-runbook.dll", SearchOption.AllDirectories)
-            .OrderByDescending(File.GetLastWriteTimeUtc).First();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { host, _script, "-Module", RepositoryLayout.ModuleManifest })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = RunbookProcess.Start(_script);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "psum-runbook did not finish");

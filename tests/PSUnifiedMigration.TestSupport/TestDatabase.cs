@@ -30,4 +30,19 @@ public static class TestDatabase
           UNION ALL SELECT 'chunks', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.chunks r
           UNION ALL SELECT 'id_map', count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0) FROM unified.id_map r) s
         """);
+
+    /// <summary>
+    /// Every unified table's row count and an order-independent hash of its rows without run_id: equal for two
+    /// targets that hold the same data, whichever runs wrote it.
+    /// </summary>
+    public static Task<string> UnifiedContentAsync(string connectionString) => ScalarAsync<string>(connectionString, """
+        SELECT string_agg(c.relname || ':' || h.n || ':' || h.h, ' ' ORDER BY c.relname)
+        FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace AND s.nspname = 'unified'
+        CROSS JOIN LATERAL (
+          SELECT (xpath('/row/n/text()', x))[1]::text AS n, (xpath('/row/h/text()', x))[1]::text AS h
+          FROM query_to_xml(format(
+            'SELECT count(*) AS n, coalesce(sum(hashtextextended((to_jsonb(r) - ''run_id'')::text, 0)::numeric), 0) AS h FROM unified.%I r',
+            c.relname), false, true, '') AS x) h
+        WHERE c.relkind IN ('r', 'p')
+        """);
 }

@@ -31,7 +31,7 @@ BeforeDiscovery {
         @{
             Name       = 'Invoke-Migration'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationResult'
-            Parameters = @('Plan', 'ContinueOnError')
+            Parameters = @('Plan', 'ContinueOnError', 'Resume', 'RunId', 'MaxRetries')
         }
         @{
             Name       = 'Test-Migration'

@@ -14,12 +14,18 @@ public static class DatabaseErrors
             "(see docs/troubleshooting.md), or connect as a user that has them.", target, e),
         PostgresException { SqlState: "53100" or "53200" } pg => new MigrationException("PostgresOutOfResources", MigrationErrorKind.ResourceBusy,
             $"PostgreSQL ran out of resources while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}). Free disk or memory on the server, or lower -BatchSize.", target, e),
+        PostgresException pg when pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) =>
+            ConnectionLost(doing, $"{pg.MessageText} (SQLSTATE {pg.SqlState})", target, e),
         PostgresException pg => new MigrationException("PostgresError", MigrationErrorKind.InvalidOperation,
             $"PostgreSQL reported an error while {doing}: {pg.MessageText} (SQLSTATE {pg.SqlState}{(pg.Detail is null ? "" : ", " + pg.Detail)}).", target, e),
         FileNotFoundException or DirectoryNotFoundException => new MigrationException("FileNotFound", MigrationErrorKind.ObjectNotFound,
             $"A file was not found while {doing}: {e.Message} Check the paths given to the source.", target, e),
-        NpgsqlException or TimeoutException => new MigrationException("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
-            $"The connection to PostgreSQL was lost while {doing}: {e.Message}. Committed batches stay; run the migration again when the server is reachable.", target, e),
+        NpgsqlException or TimeoutException => ConnectionLost(doing, e.Message, target, e),
         _ => new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation, $"Unexpected error while {doing}: {e.Message}", target, e),
     };
+
+    private static MigrationException ConnectionLost(string doing, string why, object? target, Exception e) =>
+        new("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
+            $"The connection to PostgreSQL was lost while {doing}: {why}. Committed batches stay; when the server is reachable, " +
+            "Invoke-Migration -Resume continues from the last checkpoint.", target, e);
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Threading.Channels;
 using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
@@ -9,11 +11,22 @@ using PSUnifiedMigration.Engine.Transforms;
 
 namespace PSUnifiedMigration.Engine.Execution;
 
-public sealed record MigrationRunOptions(bool ContinueOnError);
+public sealed record MigrationRunOptions(bool ContinueOnError)
+{
+    /// <summary>Continue an unfinished run from its checkpoints instead of starting a new one.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>The run to resume; without it, the target's latest run when it did not finish.</summary>
+    public Guid? ResumeRunId { get; init; }
+
+    public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+}
 
 /// <summary>
 /// Runs a plan: per source, one snapshot reader feeds a bounded channel; the writer commits each batch
 /// together with its rejects and checkpoint in one transaction. Memory holds at most a few batches.
+/// A transient failure (a lost connection, a restarted server) is retried with backoff from the last committed
+/// checkpoint on a new connection; an interrupted run resumes the same way from the journal.
 /// </summary>
 public static class MigrationExecutor
 {
@@ -29,44 +42,49 @@ public static class MigrationExecutor
                 $"The plan has {plan.Blockers.Count} blocker(s) and cannot be invoked: {string.Join(" ", plan.Blockers.Select(b => b.ToString()))}", plan);
         }
 
-        var steps = plan.Steps.Select(s => new MigrationStepResult
-        {
-            Name = s.Name, SourceName = s.SourceName, SourceTable = s.SourceTable, TargetTable = s.TargetTable,
-        }).ToArray();
-        var result = new MigrationResult(Guid.NewGuid(), plan, steps);
         var clock = Stopwatch.StartNew();
-        var tracker = new ProgressTracker(plan, result, clock, progress);
-        await using var connection = await plan.Target.Endpoint.OpenAsync(cancellationToken);
-        await using var targetLock = await TargetLock.AcquireAsync(connection, plan.Target.ConnectionString, cancellationToken);
-        var journal = new RunJournal(connection);
-        tracker.Report("Preparing the target", null);
-        VectorStorage storage;
+        var session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
+        MigrationResult result;
         try
         {
-            storage = await PrepareTargetAsync(connection, journal, result, cancellationToken);
+            result = await StartOrResumeRunAsync(plan, options, session, cancellationToken);
         }
         catch (Exception e)
         {
-            // No run row exists yet: report why the target could not be prepared (the lock is released on the way out).
+            await session.DisposeAsync();
+            // No run row exists yet: report why the target could not be prepared.
             throw e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
         }
 
+        var tracker = new ProgressTracker(plan, result, clock, progress);
         try
         {
-            var writer = new BatchWriter(connection, storage);
-            foreach (var source in plan.Sources)
+            for (var attempt = 1; ; attempt++)
             {
-                await MigrateSourceAsync(source, plan, options, result, connection, writer, journal, tracker, cancellationToken);
+                try
+                {
+                    session = await session.ReopenIfBrokenAsync(cancellationToken);
+                    await MigrateAsync(plan, options, result, session, tracker, cancellationToken);
+                    break;
+                }
+                catch (Exception e) when (attempt <= options.Retry.MaxRetries && !cancellationToken.IsCancellationRequested && TransientErrors.IsTransient(e))
+                {
+                    var delay = options.Retry.DelayBefore(attempt);
+                    result.Attempts = attempt + 1;
+                    result.Warnings.Add($"Attempt {attempt} met a transient failure ({DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString).Message}); " +
+                                        $"retrying from the last checkpoint in {delay.TotalSeconds:0.#} s.");
+                    tracker.Report($"Retrying after a transient failure (attempt {attempt + 1} of {options.Retry.MaxRetries + 1})", null);
+                    await session.BreakAsync();
+                    await Task.Delay(delay, cancellationToken);
+                }
             }
-
-            await ProjectAsync(plan, result, connection, tracker, cancellationToken);
 
             result.Status = result.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
         }
         catch (OperationCanceledException)
         {
             result.Status = MigrationStatus.Cancelled;
-            result.FailureMessage = "The run was cancelled; committed batches stay, and a re-run continues idempotently.";
+            result.FailureMessage = $"The run was cancelled; committed batches stay. Invoke-Migration -Resume continues run {result.RunId} from its checkpoints.";
             throw;
         }
         catch (Exception e)
@@ -78,9 +96,9 @@ public static class MigrationExecutor
         }
         finally
         {
-            await targetLock.DisposeAsync();
+            await session.DisposeAsync();
             result.Duration = clock.Elapsed;
-            foreach (var step in steps.Where(s => s.Status == MigrationStatus.Running))
+            foreach (var step in result.Steps.Where(s => s.Status == MigrationStatus.Running))
             {
                 step.Status = result.Status;
             }
@@ -111,19 +129,111 @@ public static class MigrationExecutor
         }
     }
 
-    private static async Task<VectorStorage> PrepareTargetAsync(NpgsqlConnection connection, RunJournal journal, MigrationResult result, CancellationToken cancellationToken)
+    /// <summary>Installs or upgrades the unified schema, then opens the run's journal row: a new run, or the one resumed.</summary>
+    private static async Task<MigrationResult> StartOrResumeRunAsync(MigrationPlan plan, MigrationRunOptions options, TargetSession session, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var storage = await UnifiedSchemaInstaller.EnsureAsync(connection, transaction, result.Plan.VectorDimensions, cancellationToken);
-        if (storage.Dimensions is { } installed && result.Plan.VectorDimensions is { } planned && installed != planned)
+        await using var transaction = await session.Connection.BeginTransactionAsync(cancellationToken);
+        var storage = await UnifiedSchemaInstaller.EnsureAsync(session.Connection, transaction, plan.VectorDimensions, cancellationToken);
+        if (storage.Dimensions is { } installed && plan.VectorDimensions is { } planned && installed != planned)
         {
             throw new MigrationException("VectorDimensionMismatch", MigrationErrorKind.InvalidOperation,
-                $"The target now stores {installed}-dimensional vectors, but the plan expects {planned}. Run New-MigrationPlan again.", result.Plan);
+                $"The target now stores {installed}-dimensional vectors, but the plan expects {planned}. Run New-MigrationPlan again.", plan);
         }
 
-        await journal.StartRunAsync(transaction, result, cancellationToken);
+        session.Storage = storage;
+        var steps = plan.Steps.Select(s => new MigrationStepResult
+        {
+            Name = s.Name, SourceName = s.SourceName, SourceTable = s.SourceTable, TargetTable = s.TargetTable,
+        }).ToArray();
+        var resumable = options.Resume || options.ResumeRunId is not null
+            ? await session.Journal.FindResumableRunAsync(options.ResumeRunId, RunJournal.SourcesOf(plan), cancellationToken)
+            : null;
+        if (options.ResumeRunId is { } wanted && resumable is not { Finished: false })
+        {
+            throw new MigrationException("RunNotResumable", MigrationErrorKind.InvalidOperation, resumable is null
+                ? $"No run {wanted} exists on this target. Get the run ids from {UnifiedSchema.BookkeepingSchema}.runs, or run Invoke-Migration -Resume without -RunId."
+                : $"Run {wanted} {resumable.Status} and has nothing to resume. Run Invoke-Migration without -RunId to catch up with the source.", wanted);
+        }
+
+        MigrationResult result;
+        if (resumable is not null)
+        {
+            result = new MigrationResult(resumable.RunId, plan, steps) { ResumedFrom = resumable.Status };
+            await session.Journal.ReopenRunAsync(transaction, resumable.RunId, cancellationToken);
+        }
+        else
+        {
+            result = new MigrationResult(Guid.NewGuid(), plan, steps);
+            await session.Journal.StartRunAsync(transaction, result, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return storage;
+        return result;
+    }
+
+    /// <summary>
+    /// One attempt: the steps not yet completed, each from its last committed checkpoint, then the projections.
+    /// Counts come from the journal at the start of each attempt, so a retry or a resume counts nothing twice.
+    /// </summary>
+    private static async Task MigrateAsync(MigrationPlan plan, MigrationRunOptions options, MigrationResult result, TargetSession session,
+        ProgressTracker tracker, CancellationToken cancellationToken)
+    {
+        var positions = await ApplyCheckpointsAsync(plan, result, session.Journal, cancellationToken);
+        foreach (var source in plan.Sources)
+        {
+            await MigrateSourceAsync(source, plan, options, result, session, positions, tracker, cancellationToken);
+        }
+
+        await ProjectAsync(plan, result, session.Connection, tracker, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets each step's figures from its checkpoint and returns where each unfinished step continues. A checkpoint
+    /// written under another plan fingerprint (other batch size, changed source shape) is dropped with its rejects,
+    /// and its step starts again: re-reading is safe (writes are idempotent), skipping would not be.
+    /// </summary>
+    private static async Task<Dictionary<string, SourcePosition?>> ApplyCheckpointsAsync(MigrationPlan plan, MigrationResult result, RunJournal journal,
+        CancellationToken cancellationToken)
+    {
+        var saved = await journal.LoadCheckpointsAsync(result.RunId, cancellationToken);
+        var positions = new Dictionary<string, SourcePosition?>(StringComparer.Ordinal);
+        foreach (var step in result.Steps)
+        {
+            var checkpoint = saved.GetValueOrDefault(step.Name);
+            if (checkpoint is not null && checkpoint.Checkpoint?.Fingerprint != StepFingerprint(plan, step))
+            {
+                result.Warnings.Add($"Step {step.Name} starts again from its beginning: its checkpoint was written under another plan " +
+                                    "(batch size, vector dimension or source tables changed).");
+                await journal.RestartStepAsync(result.RunId, step.Name, cancellationToken);
+                checkpoint = null;
+            }
+
+            step.Read = checkpoint?.Read ?? 0;
+            step.Migrated = checkpoint?.Migrated ?? 0;
+            step.Rejected = checkpoint?.Rejected ?? 0;
+            step.Skipped = checkpoint?.Skipped ?? 0;
+            step.IdCollisions = checkpoint?.IdCollisions ?? 0;
+            step.Resumed = checkpoint is not null;
+            if (checkpoint is { Completed: true })
+            {
+                step.Status = step.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
+            }
+            else
+            {
+                step.Status = MigrationStatus.Running;
+                positions[step.Name] = checkpoint?.Checkpoint?.After;
+            }
+        }
+
+        return positions;
+    }
+
+    /// <summary>What a step's checkpoint is valid for: the step, its source's shape, the batch split and the vector dimension.</summary>
+    internal static string StepFingerprint(MigrationPlan plan, MigrationStepResult step)
+    {
+        var catalog = plan.SourceAnalyses.FirstOrDefault(a => a.SourceName == step.SourceName)?.CatalogFingerprint;
+        var text = $"{step.Name}|{step.TargetTable}|{catalog}|{plan.BatchSize}|{plan.VectorDimensions}";
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
     }
 
     /// <summary>
@@ -144,8 +254,16 @@ public static class MigrationExecutor
     }
 
     private static async Task MigrateSourceAsync(MigrationSource source, MigrationPlan plan, MigrationRunOptions options, MigrationResult result,
-        NpgsqlConnection connection, BatchWriter writer, RunJournal journal, ProgressTracker tracker, CancellationToken cancellationToken)
+        TargetSession session, IReadOnlyDictionary<string, SourcePosition?> positions, ProgressTracker tracker, CancellationToken cancellationToken)
     {
+        var sourceSteps = plan.Steps.Where(s => s.SourceName == source.Name && positions.ContainsKey(s.Name))
+            .Select(s => (Plan: s, Step: new SourceStep(s.SourceName, s.SourceTable, UnifiedSchema.Get(s.TargetTable), s.EstimatedRecords, s.EstimatedBytes)))
+            .ToArray();
+        if (sourceSteps.Length == 0)
+        {
+            return;
+        }
+
         await using var reader = SourceReaders.Create(source);
         await reader.BeginSnapshotAsync(cancellationToken);
         var planned = plan.SourceAnalyses.FirstOrDefault(a => a.SourceName == source.Name)?.CatalogFingerprint;
@@ -155,9 +273,6 @@ public static class MigrationExecutor
                 $"The tables of source '{source.Name}' changed since the plan was made. Run New-MigrationPlan again.", source);
         }
 
-        var sourceSteps = plan.Steps.Where(s => s.SourceName == source.Name)
-            .Select(s => (Plan: s, Step: new SourceStep(s.SourceName, s.SourceTable, UnifiedSchema.Get(s.TargetTable), s.EstimatedRecords, s.EstimatedBytes)))
-            .ToArray();
         var channel = Channel.CreateBounded<SourceBatch>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producer = Task.Run(async () =>
@@ -166,7 +281,7 @@ public static class MigrationExecutor
             {
                 foreach (var (_, step) in sourceSteps)
                 {
-                    await foreach (var batch in reader.ReadAsync(step, null, plan.BatchSize, plan.VectorDimensions, stopReading.Token))
+                    await foreach (var batch in reader.ReadAsync(step, positions[step.Name], plan.BatchSize, plan.VectorDimensions, stopReading.Token))
                     {
                         await channel.Writer.WriteAsync(batch, stopReading.Token);
                     }
@@ -185,20 +300,22 @@ public static class MigrationExecutor
             foreach (var (planStep, _) in sourceSteps)
             {
                 var stepResult = result.Steps[planStep.Order - 1];
+                var fingerprint = StepFingerprint(plan, stepResult);
                 var clock = Stopwatch.StartNew();
                 tracker.Report("Migrating", stepResult);
-                await journal.SaveCheckpointAsync(null, result.RunId, stepResult, null, "running", cancellationToken);
+                await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, positions[planStep.Name]),
+                    RunJournal.Running, cancellationToken);
                 while (await channel.Reader.WaitToReadAsync(cancellationToken) && channel.Reader.TryPeek(out var next) && next.Step.Name == planStep.Name)
                 {
                     var batch = await channel.Reader.ReadAsync(cancellationToken);
-                    await WriteBatchAsync(batch, options, result, stepResult, connection, writer, journal, cancellationToken);
+                    await WriteBatchAsync(batch, fingerprint, options, result, stepResult, session, cancellationToken);
                     stepResult.Duration = clock.Elapsed;
                     tracker.Report("Migrating", stepResult);
                 }
 
                 stepResult.Status = stepResult.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
                 stepResult.Duration = clock.Elapsed;
-                await journal.SaveCheckpointAsync(null, result.RunId, stepResult, null, "completed", cancellationToken);
+                await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, null), RunJournal.Completed, cancellationToken);
                 tracker.Report("Migrating", stepResult, stepFinished: true);
             }
 
@@ -211,16 +328,16 @@ public static class MigrationExecutor
         }
     }
 
-    private static async Task WriteBatchAsync(SourceBatch batch, MigrationRunOptions options, MigrationResult result, MigrationStepResult step,
-        NpgsqlConnection connection, BatchWriter writer, RunJournal journal, CancellationToken cancellationToken)
+    private static async Task WriteBatchAsync(SourceBatch batch, string stepFingerprint, MigrationRunOptions options, MigrationResult result, MigrationStepResult step,
+        TargetSession session, CancellationToken cancellationToken)
     {
         if (!options.ContinueOnError && batch.Rejects.Count > 0)
         {
             throw RecordError(step, batch.Rejects[0]);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var outcome = await writer.WriteAsync(transaction, result.RunId, batch, cancellationToken);
+        await using var transaction = await session.Connection.BeginTransactionAsync(cancellationToken);
+        var outcome = await session.Writer.WriteAsync(transaction, result.RunId, batch, cancellationToken);
         if (!options.ContinueOnError && outcome.DanglingReferences.Count > 0)
         {
             throw RecordError(step, outcome.DanglingReferences[0]);
@@ -234,7 +351,7 @@ public static class MigrationExecutor
             Read = step.Read + batch.Read, Migrated = step.Migrated + outcome.Migrated, Skipped = step.Skipped + outcome.Skipped,
             Rejected = step.Rejected + rejects.Length, IdCollisions = step.IdCollisions + outcome.IdCollisions,
         };
-        await journal.RecordBatchAsync(transaction, result.RunId, batch, after, rejects, "running", cancellationToken);
+        await session.Journal.RecordBatchAsync(transaction, result.RunId, batch, after, stepFingerprint, rejects, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         step.Read = after.Read;

@@ -39,6 +39,9 @@ public sealed class MigrationStepResult
     public long IdCollisions { get; internal set; }
 
     public TimeSpan Duration { get; internal set; }
+
+    /// <summary>The step continued from a checkpoint of an earlier attempt or an interrupted run.</summary>
+    public bool Resumed { get; internal set; }
 }
 
 /// <summary>
@@ -69,6 +72,12 @@ public sealed class MigrationResult
     public long Skipped => Steps.Sum(s => s.Skipped);
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The status the run had when this invocation resumed it (Failed, Cancelled, or Running after a crash); null for a new run.</summary>
+    public MigrationStatus? ResumedFrom { get; internal init; }
+
+    /// <summary>How many attempts the run took; more than one when transient failures were retried.</summary>
+    public int Attempts { get; internal set; } = 1;
 
     public TimeSpan Duration { get; internal set; }
 

@@ -1,0 +1,66 @@
+using Npgsql;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+
+namespace PSUnifiedMigration.Engine.Execution;
+
+/// <summary>
+/// A run's hold on the target: one connection with the target lock, and the journal and batch writer on it.
+/// After a transient failure the session is broken off and opened anew; the lock went with the old connection.
+/// </summary>
+internal sealed class TargetSession : IAsyncDisposable
+{
+    private readonly MigrationTarget _target;
+    private readonly TargetLock _lock;
+    private BatchWriter? _writer;
+    private bool _broken;
+
+    private TargetSession(MigrationTarget target, NpgsqlConnection connection, TargetLock targetLock, VectorStorage? storage)
+    {
+        _target = target;
+        Connection = connection;
+        _lock = targetLock;
+        Storage = storage;
+        Journal = new RunJournal(connection);
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public RunJournal Journal { get; }
+
+    /// <summary>How the target stores vectors; known once the unified schema is installed.</summary>
+    public VectorStorage? Storage { get; set; }
+
+    public BatchWriter Writer => _writer ??= new BatchWriter(Connection, Storage ?? throw new InvalidOperationException("The unified schema is not prepared."));
+
+    public static async Task<TargetSession> OpenAsync(MigrationTarget target, VectorStorage? storage, CancellationToken cancellationToken)
+    {
+        var connection = await target.Endpoint.OpenAsync(cancellationToken);
+        try
+        {
+            return new TargetSession(target, connection, await TargetLock.AcquireAsync(connection, target.ConnectionString, cancellationToken), storage);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>This session, or a new one when a failure broke it off.</summary>
+    public async Task<TargetSession> ReopenIfBrokenAsync(CancellationToken cancellationToken) =>
+        _broken ? await OpenAsync(_target, Storage, cancellationToken) : this;
+
+    /// <summary>Gives up the connection (and the lock with it) after a failure; the next attempt opens a new session.</summary>
+    public async Task BreakAsync()
+    {
+        _broken = true;
+        await DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _lock.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace PSUnifiedMigration.Module.Tests;
+
+/// <summary>A script run by psum-runbook, the host the demo uses, in a child process with the built module imported.</summary>
+public static class RunbookProcess
+{
+    /// <summary>Starts the script; <paramref name="parameters"/> reach it as named parameters.</summary>
+    public static Process Start(string scriptPath, params (string Name, string Value)[] parameters)
+    {
+        var host = Directory.GetFiles(Path.Combine(RepositoryLayout.Root, "src", "PSUnifiedMigration.Runbook", "bin"), "psum-runbook.dll", SearchOption.AllDirectories)
+            .OrderByDescending(File.GetLastWriteTimeUtc).First();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { host, scriptPath, "-Module", RepositoryLayout.ModuleManifest })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (parameters.Length > 0)
+        {
+            start.ArgumentList.Add("--");
+            foreach (var (name, value) in parameters)
+            {
+                start.ArgumentList.Add($"{name}={value}");
+            }
+        }
+
+        return Process.Start(start)!;
+    }
+}
