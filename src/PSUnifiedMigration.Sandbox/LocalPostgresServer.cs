@@ -13,12 +13,14 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     private readonly string? _clusterDirectory;
     private readonly string? _binDirectory;
+    private readonly string? _serverOptions;
 
-    private LocalPostgresServer(string adminConnectionString, string? clusterDirectory, string? binDirectory)
+    private LocalPostgresServer(string adminConnectionString, string? clusterDirectory, string? binDirectory, string? serverOptions)
     {
         AdminConnectionString = adminConnectionString;
         _clusterDirectory = clusterDirectory;
         _binDirectory = binDirectory;
+        _serverOptions = serverOptions;
     }
 
     /// <summary>Superuser connection string to the server's maintenance database.</summary>
@@ -26,12 +28,13 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
     public bool IsPrivateCluster => _clusterDirectory is not null;
 
-    public static async Task<LocalPostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts a private cluster, or uses the server named by PSUM_TEST_POSTGRES unless <paramref name="privateCluster"/> is set.</summary>
+    public static async Task<LocalPostgresServer> StartAsync(CancellationToken cancellationToken = default, bool privateCluster = false)
     {
         var external = Environment.GetEnvironmentVariable(ExternalServerVariable);
-        if (!string.IsNullOrWhiteSpace(external))
+        if (!privateCluster && !string.IsNullOrWhiteSpace(external))
         {
-            return new LocalPostgresServer(external, null, null);
+            return new LocalPostgresServer(external, null, null, null);
         }
 
         var bin = FindBinDirectory();
@@ -50,14 +53,13 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], runAs, cancellationToken);
         var port = ExternalProcess.FreePort();
         var options = $"-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await ExternalProcess.RunAsync(Path.Combine(bin, "pg_ctl"),
-            ["-D", data, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], runAs, cancellationToken);
+        await PgCtlStartAsync(bin, root, options, runAs, cancellationToken);
 
         var admin = new NpgsqlConnectionStringBuilder
         {
             Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Pooling = false,
         }.ConnectionString;
-        return new LocalPostgresServer(admin, root, bin);
+        return new LocalPostgresServer(admin, root, bin, options);
     }
 
     /// <summary>Creates an empty database and returns a connection string to it.</summary>
@@ -73,6 +75,30 @@ public sealed class LocalPostgresServer : IAsyncDisposable
 
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
+
+    /// <summary>
+    /// Restarts the private cluster as an operator would (fast shutdown: open sessions end with SQLSTATE 57P01), and
+    /// keeps it down for <paramref name="downtime"/> before starting it again.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime, CancellationToken cancellationToken = default)
+    {
+        if (_clusterDirectory is null || _binDirectory is null || _serverOptions is null)
+        {
+            throw new InvalidOperationException("Only a private cluster can be restarted.");
+        }
+
+        var runAs = IsRoot() ? "postgres" : null;
+        await ExternalProcess.RunAsync(Path.Combine(_binDirectory, "pg_ctl"),
+            ["-D", Path.Combine(_clusterDirectory, "data"), "-m", "fast", "-w", "stop"], runAs, cancellationToken);
+        await Task.Delay(downtime, cancellationToken);
+        await PgCtlStartAsync(_binDirectory, _clusterDirectory, _serverOptions, runAs, cancellationToken);
+        // Pooled connections of this process died with the old server.
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    private static Task PgCtlStartAsync(string bin, string root, string options, string? runAs, CancellationToken cancellationToken) =>
+        ExternalProcess.RunAsync(Path.Combine(bin, "pg_ctl"),
+            ["-D", Path.Combine(root, "data"), "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"], runAs, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

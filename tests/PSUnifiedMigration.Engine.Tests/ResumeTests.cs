@@ -199,6 +199,32 @@ public class ResumeTests(PostgresFixture fixture)
         Assert.Equal("PostgresConnectionLost", failure.ErrorId);
     }
 
+    [Fact]
+    public async Task A_server_restart_in_the_middle_of_a_run_is_retried_until_the_server_is_back()
+    {
+        await using var server = await LocalPostgresServer.StartAsync(privateCluster: true);
+        var scenario = await EngineScenario.CreateAsync(server, Sample);
+        var reference = scenario with { TargetConnection = await server.CreateDatabaseAsync("ref") };
+        await RunAsync(await PlanAsync(reference, 20), new MigrationRunOptions(false));
+        var plan = await PlanAsync(scenario, 20);
+        // Slow each chunk batch down, so that the restart lands in the middle of the chunks step.
+        await InstallChunkTriggerAsync(scenario, plan, "PERFORM pg_sleep(0.05);");
+        var patient = new RetryPolicy(8, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
+
+        var run = MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false) { Retry = patient }, _ => { }, default);
+        while (await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified.chunks") < 20)
+        {
+            await Task.Delay(20);
+        }
+
+        await server.RestartAsync(TimeSpan.FromSeconds(1));
+        var result = await run;
+
+        Assert.Equal(MigrationStatus.Succeeded, result.Status);
+        Assert.True(result.Attempts >= 2, $"{result.Attempts} attempt(s)");
+        Assert.Equal(await TestDatabase.UnifiedContentAsync(reference.TargetConnection), await TestDatabase.UnifiedContentAsync(scenario.TargetConnection));
+    }
+
     /// <summary>Installs the unified schema and a BEFORE INSERT trigger on unified.chunks that runs <paramref name="body"/>.</summary>
     private static async Task InstallChunkTriggerAsync(EngineScenario scenario, MigrationPlan plan, string body)
     {

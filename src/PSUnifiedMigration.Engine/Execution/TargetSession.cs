@@ -56,6 +56,8 @@ internal sealed class TargetSession : IAsyncDisposable
     {
         _broken = true;
         await DisposeAsync();
+        // After a restart every idle pooled connection is dead too: the next attempt must connect afresh.
+        NpgsqlConnection.ClearPool(Connection);
     }
 
     public async ValueTask DisposeAsync()
