@@ -90,7 +90,8 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
         progress.Complete($"{result.Status}: {result.Read:N0} read, {result.Migrated:N0} migrated, {result.Skipped:N0} skipped, {result.Rejected:N0} rejected");
         foreach (var step in result.Steps)
         {
-            WriteVerbose($"{step.Name}: {step.Status}, read {step.Read}, migrated {step.Migrated}, skipped {step.Skipped}, rejected {step.Rejected}, in {step.Duration}.");
+            WriteVerbose($"{step.Name}: {step.Status}, read {step.Read}, migrated {step.Migrated}, skipped {step.Skipped}, rejected {step.Rejected}, " +
+                         $"deleted at source {step.DeletedAtSource?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not checked"}, in {step.Duration}.");
         }
 
         if (result.Rejected > 0)

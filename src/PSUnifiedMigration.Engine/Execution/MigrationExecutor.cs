@@ -297,7 +297,7 @@ public static class MigrationExecutor
 
         try
         {
-            foreach (var (planStep, _) in sourceSteps)
+            foreach (var (planStep, step) in sourceSteps)
             {
                 var stepResult = result.Steps[planStep.Order - 1];
                 var fingerprint = StepFingerprint(plan, stepResult);
@@ -305,14 +305,21 @@ public static class MigrationExecutor
                 tracker.Report("Migrating", stepResult);
                 await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, positions[planStep.Name]),
                     RunJournal.Running, cancellationToken);
+                var deletions = await DeletionCheckAsync(step, positions[planStep.Name] is null, result, session, cancellationToken);
                 while (await channel.Reader.WaitToReadAsync(cancellationToken) && channel.Reader.TryPeek(out var next) && next.Step.Name == planStep.Name)
                 {
                     var batch = await channel.Reader.ReadAsync(cancellationToken);
-                    await WriteBatchAsync(batch, fingerprint, options, result, stepResult, session, cancellationToken);
+                    await WriteBatchAsync(batch, fingerprint, deletions == DeletionCheck.Tracking, options, result, stepResult, session, cancellationToken);
                     stepResult.Duration = clock.Elapsed;
                     tracker.Report("Migrating", stepResult);
                 }
 
+                stepResult.DeletedAtSource = deletions switch
+                {
+                    DeletionCheck.Tracking => await ReportDeletionsAsync(step, result, session, cancellationToken),
+                    DeletionCheck.NothingToDelete => 0,
+                    _ => null,
+                };
                 stepResult.Status = stepResult.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
                 stepResult.Duration = clock.Elapsed;
                 await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, null), RunJournal.Completed, cancellationToken);
@@ -328,8 +335,50 @@ public static class MigrationExecutor
         }
     }
 
-    private static async Task WriteBatchAsync(SourceBatch batch, string stepFingerprint, MigrationRunOptions options, MigrationResult result, MigrationStepResult step,
-        TargetSession session, CancellationToken cancellationToken)
+    private enum DeletionCheck
+    {
+        NothingToDelete,
+        Tracking,
+        NotPossible,
+    }
+
+    /// <summary>
+    /// Whether this step can report the records the source deleted since an earlier run: only when an earlier run
+    /// migrated some, and this session reads the whole table (a step resumed in the middle of it cannot tell).
+    /// </summary>
+    private static async Task<DeletionCheck> DeletionCheckAsync(SourceStep step, bool readsWholeTable, MigrationResult result, TargetSession session,
+        CancellationToken cancellationToken)
+    {
+        if (!await session.Deletions.EarlierRunsMigratedAsync(step, result.RunId, cancellationToken))
+        {
+            return DeletionCheck.NothingToDelete;
+        }
+
+        if (readsWholeTable)
+        {
+            return DeletionCheck.Tracking;
+        }
+
+        result.Warnings.Add($"Step {step.Name} resumed in the middle of its table, so it could not check for records deleted from the source. " +
+                            "The next run checks.");
+        return DeletionCheck.NotPossible;
+    }
+
+    private static async Task<long> ReportDeletionsAsync(SourceStep step, MigrationResult result, TargetSession session, CancellationToken cancellationToken)
+    {
+        var (count, keys) = await session.Deletions.FindAsync(step, Math.Max(0, ErrorsKept - result.Deletions.Count), cancellationToken);
+        result.Deletions.AddRange(keys.Select(k => new MigrationDeletedRecord(step.Name, step.SourceTable, k)));
+        if (count > 0)
+        {
+            result.Warnings.Add($"{count} record(s) of {step.Name} that an earlier run migrated are no longer in the source; they stay in the target " +
+                                $"(first: {keys.FirstOrDefault()}). The result's Deletions lists them.");
+        }
+
+        return count;
+    }
+
+    private static async Task WriteBatchAsync(SourceBatch batch, string stepFingerprint, bool recordKeys, MigrationRunOptions options, MigrationResult result,
+        MigrationStepResult step, TargetSession session, CancellationToken cancellationToken)
     {
         if (!options.ContinueOnError && batch.Rejects.Count > 0)
         {
@@ -352,6 +401,11 @@ public static class MigrationExecutor
             Rejected = step.Rejected + rejects.Length, IdCollisions = step.IdCollisions + outcome.IdCollisions,
         };
         await session.Journal.RecordBatchAsync(transaction, result.RunId, batch, after, stepFingerprint, rejects, cancellationToken);
+        if (recordKeys)
+        {
+            await session.Deletions.RecordAsync(batch, cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
 
         step.Read = after.Read;

@@ -15,18 +15,22 @@ internal sealed class TargetSession : IAsyncDisposable
     private BatchWriter? _writer;
     private bool _broken;
 
-    private TargetSession(MigrationTarget target, NpgsqlConnection connection, TargetLock targetLock, VectorStorage? storage)
+    private TargetSession(MigrationTarget target, NpgsqlConnection connection, TargetLock targetLock, VectorStorage? storage, DeletedRecordFinder deletions)
     {
         _target = target;
         Connection = connection;
         _lock = targetLock;
         Storage = storage;
         Journal = new RunJournal(connection);
+        Deletions = deletions;
     }
 
     public NpgsqlConnection Connection { get; }
 
     public RunJournal Journal { get; }
+
+    /// <summary>The keys this session has read, to find what the source deleted.</summary>
+    public DeletedRecordFinder Deletions { get; }
 
     /// <summary>How the target stores vectors; known once the unified schema is installed.</summary>
     public VectorStorage? Storage { get; set; }
@@ -36,12 +40,20 @@ internal sealed class TargetSession : IAsyncDisposable
     public static async Task<TargetSession> OpenAsync(MigrationTarget target, VectorStorage? storage, CancellationToken cancellationToken)
     {
         var connection = await target.Endpoint.OpenAsync(cancellationToken);
+        TargetLock? targetLock = null;
         try
         {
-            return new TargetSession(target, connection, await TargetLock.AcquireAsync(connection, target.ConnectionString, cancellationToken), storage);
+            targetLock = await TargetLock.AcquireAsync(connection, target.ConnectionString, cancellationToken);
+            return new TargetSession(target, connection, targetLock, storage, await DeletedRecordFinder.CreateAsync(connection, cancellationToken));
         }
         catch
         {
+            // A pooled connection would keep the session lock: release it before the connection goes back.
+            if (targetLock is not null)
+            {
+                await targetLock.DisposeAsync();
+            }
+
             await connection.DisposeAsync();
             throw;
         }

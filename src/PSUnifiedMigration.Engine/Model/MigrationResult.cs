@@ -40,8 +40,20 @@ public sealed class MigrationStepResult
 
     public TimeSpan Duration { get; internal set; }
 
+    /// <summary>
+    /// Records an earlier run migrated that the source no longer holds (they stay in the target); null when the step
+    /// could not check, because it resumed in the middle of its table.
+    /// </summary>
+    public long? DeletedAtSource { get; internal set; }
+
     /// <summary>The step continued from a checkpoint of an earlier attempt or an interrupted run.</summary>
     public bool Resumed { get; internal set; }
+}
+
+/// <summary>A record an earlier run migrated that the source no longer holds.</summary>
+public sealed record MigrationDeletedRecord(string Step, string SourceTable, string RecordKey)
+{
+    public override string ToString() => $"{SourceTable} record {RecordKey}";
 }
 
 /// <summary>
@@ -70,6 +82,12 @@ public sealed class MigrationResult
     public long Rejected => Steps.Sum(s => s.Rejected);
 
     public long Skipped => Steps.Sum(s => s.Skipped);
+
+    /// <summary>Records earlier runs migrated that the sources no longer hold, over the steps that could check.</summary>
+    public long DeletedAtSource => Steps.Sum(s => s.DeletedAtSource ?? 0);
+
+    /// <summary>The keys of those records (the first 1,000).</summary>
+    public List<MigrationDeletedRecord> Deletions { get; } = [];
 
     public DateTimeOffset StartedAt { get; }
 
