@@ -98,4 +98,22 @@ public sealed class BadInputTests(PostgresFixture fixture) : IDisposable
         var report = run.Output[1];
         Assert.True((bool)report.Properties["IsValid"].Value, string.Join("\n", (IEnumerable<string>)report.Properties["Errors"].Value));
     }
+
+    [Fact]
+    public async Task A_run_stopped_by_a_bad_record_is_continued_by_resume_with_ContinueOnError_counting_every_record_once()
+    {
+        var scenario = await ScenarioWithAsync(["nan"]);
+        var stopped = _session.Run(Plan + "$plan | Invoke-Migration -Confirm:$false");
+
+        var resumed = _session.Run(Plan + "$result = $plan | Invoke-Migration -Resume -ContinueOnError -Confirm:$false\n$result\n$result | Test-Migration");
+
+        Assert.Equal("VectorNotFinite", Assert.Single(stopped.AllErrors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Empty(resumed.AllErrors);
+        var result = resumed.Output[0];
+        Assert.Equal(stopped.Single().Properties["RunId"].Value, result.Properties["RunId"].Value);
+        Assert.Equal("Failed", result.Properties["ResumedFrom"].Value.ToString());
+        Assert.Equal(scenario.TotalRecords + 1L, result.Properties["Read"].Value);
+        Assert.Equal(1L, result.Properties["Rejected"].Value);
+        Assert.True((bool)resumed.Output[1].Properties["IsValid"].Value);
+    }
 }

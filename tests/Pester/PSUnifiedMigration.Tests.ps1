@@ -320,6 +320,42 @@ Describe 'Against a real PostgreSQL' -Tag 'Integration' {
             }
         }
 
+        Context 'a run stopped by a bad record, continued with -Resume -ContinueOnError' {
+            BeforeAll {
+                $scenario = New-TestScenario -Server $server -Layout Live
+                Invoke-TestSql $scenario.Source "UPDATE claude_context.chunks SET vector[3] = 'NaN' WHERE id = (SELECT max(id) FROM claude_context.chunks)"
+                $plan = New-ScenarioPlan -Scenario $scenario -BatchSize 64
+                $firstError = $null
+                try {
+                    $null = $plan | Invoke-Migration -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop
+                }
+                catch {
+                    $firstError = $_
+                }
+                $resumed = $plan | Invoke-Migration -Resume -ContinueOnError -Confirm:$false -WarningAction SilentlyContinue
+            }
+
+            It 'stops the first run on the bad record' {
+                $firstError.FullyQualifiedErrorId | Should -BeLike 'VectorNotFinite*'
+            }
+
+            It 'continues the run that failed' {
+                $resumed.ResumedFrom.ToString() | Should -Be 'Failed'
+                $resumed.Status.ToString() | Should -Be 'CompletedWithRejects'
+            }
+
+            It 'counts every record once' {
+                $resumed.Read | Should -Be $scenario.TotalRecords
+                $resumed.Rejected | Should -Be 1
+                $resumed.Migrated + $resumed.Skipped + $resumed.Rejected | Should -Be $resumed.Read
+            }
+
+            It 'keeps one run in the journal and leaves no checkpoints' {
+                Get-TestSqlScalar $scenario.Target 'SELECT count(*) FROM unified_migration.runs' | Should -Be 1
+                Get-TestSqlScalar $scenario.Target 'SELECT count(*) FROM unified_migration.checkpoints' | Should -Be 0
+            }
+        }
+
         Context 'a run with -WhatIf' {
             BeforeAll {
                 $scenario = New-TestScenario -Server $server
