@@ -11,28 +11,12 @@ namespace PSUnifiedMigration;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(MigrationRestoreResult))]
-public sealed class RestoreMigrationSavepointCommand : MigrationCmdletBase
+public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
 {
-    private const string SavepointSet = "Savepoint";
-    private const string NameSet = "Name";
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SavepointSet)]
-    [ValidateNotNull]
-    public MigrationSavepoint? Savepoint { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-    [ValidateNotNull]
-    public MigrationTarget? Target { get; set; }
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(SavepointNameCompleter))]
-    public string Name { get; set; } = "";
-
     protected override void ProcessRecord()
     {
-        var target = Savepoint?.Target ?? Target!;
-        var name = Savepoint?.Name ?? Name;
+        var target = SavepointTarget;
+        var name = SavepointName;
         if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and Neo4j and Qdrant when configured) with savepoint '{name}'"))
         {
             return;

@@ -139,32 +139,13 @@ public static class RunUndo
             }
         }
 
-        await using var command = new NpgsqlCommand($"SELECT DISTINCT run_id FROM ({string.Join("\nUNION ALL\n", queries)}) AS blocking ORDER BY run_id", connection, transaction);
-        command.Parameters.AddWithValue("run", runId);
-        var runs = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(reader.GetGuid(0));
-        }
-
-        return runs;
+        return await ReadAsync(connection, transaction, $"SELECT DISTINCT run_id FROM ({string.Join("\nUNION ALL\n", queries)}) AS blocking ORDER BY run_id",
+            runId, reader => reader.GetGuid(0), cancellationToken);
     }
 
     /// <summary>The system origins of the rows the undo restored: those the graph and vector stores rewrite.</summary>
-    private static async Task<List<string>> RestoredOriginsAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"SELECT DISTINCT image->>'system_origin' FROM {Images} WHERE run_id = @run", connection);
-        command.Parameters.AddWithValue("run", runId);
-        var origins = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            origins.Add(reader.GetString(0));
-        }
-
-        return origins;
-    }
+    private static Task<List<string>> RestoredOriginsAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken) =>
+        ReadAsync(connection, null, $"SELECT DISTINCT image->>'system_origin' FROM {Images} WHERE run_id = @run", runId, reader => reader.GetString(0), cancellationToken);
 
     private static MigrationException NotFound(Guid runId) =>
         new("RunNotFound", MigrationErrorKind.ObjectNotFound, $"The target has no run {runId}. Its runs are in unified_migration.runs.", runId);
@@ -174,6 +155,21 @@ public static class RunUndo
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.AddWithValue("run", runId);
         return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Guid runId,
+        Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.Parameters.AddWithValue("run", runId);
+        var values = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(map(reader));
+        }
+
+        return values;
     }
 
     private static async Task<T?> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, Guid runId, CancellationToken cancellationToken)

@@ -22,7 +22,8 @@ namespace PSUnifiedMigration.Engine.Tests.Neo4j;
 public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgres) : IAsyncLifetime
 {
     private readonly string _systemRoot = Path.Combine(Path.GetTempPath(), $"psum-safety-{Guid.NewGuid():N}", ".cognee_system");
-    private readonly QdrantWireListener _qdrant = QdrantWireListener.Start();
+    private const string QdrantKey = "psum-safety-qdrant-key";
+    private readonly QdrantWireListener _qdrant = QdrantWireListener.Start(QdrantKey);
     private EngineScenario _claude = null!;
 
     /// <summary>The shared server may hold another test's graph: it is cleared, so the whole subgraph is this test's.</summary>
@@ -40,7 +41,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
         return Task.CompletedTask;
     }
 
-    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection)) { Neo4j = neo4j.Endpoint, Qdrant = QdrantEndpoint.Parse(_qdrant.Uri.ToString()) };
+    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection)) { Neo4j = neo4j.Endpoint, Qdrant = QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", QdrantKey).SecurePassword) };
 
     private MigrationSource Cognee => new("cognee", CogneeStores.Locate(_systemRoot));
 
@@ -200,5 +201,36 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
         Assert.Equal("RunUndoBlocked", refused.ErrorId);
         Assert.Contains(later.RunId.ToString(), refused.Message);
         Assert.Equal(before, await StateAsync());
+    }
+
+    [Fact]
+    public async Task Undoing_a_run_whose_records_a_later_run_refers_to_is_refused_naming_the_later_run()
+    {
+        var first = await RunAsync(_claude.Source());
+        await _claude.ExecuteOnSourceAsync("""
+            CREATE TEMP TABLE extra AS SELECT * FROM claude_context.chunks ORDER BY id LIMIT 2;
+            UPDATE extra SET id = gen_random_uuid();
+            INSERT INTO claude_context.chunks SELECT * FROM extra;
+            """);
+        var later = await RunAsync(_claude.Source());
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(() => RunUndo.UndoAsync(Target, first.RunId, default));
+
+        Assert.Equal("RunUndoBlocked", refused.ErrorId);
+        Assert.Contains(later.RunId.ToString(), refused.Message);
+    }
+
+    [Fact]
+    public async Task A_savepoint_names_its_stores_and_keeps_no_secret_in_its_object_or_bookkeeping_row()
+    {
+        await RunAsync(_claude.Source(), Cognee);
+
+        var savepoint = await MigrationSavepoints.CreateAsync(Target, "sp", false, default);
+
+        var row = await _claude.ScalarOnTargetAsync<string>("SELECT to_jsonb(s)::text FROM unified_migration.savepoints AS s");
+        Assert.Equal([SavepointStore.PostgreSQL, SavepointStore.Neo4j, SavepointStore.Qdrant], savepoint.Stores);
+        Assert.Contains("********", savepoint.Parts.Single(p => p.Store == SavepointStore.Qdrant).Address);
+        Assert.DoesNotContain(QdrantKey, row);
+        Assert.DoesNotContain(QdrantKey, System.Text.Json.JsonSerializer.Serialize(savepoint.Parts));
     }
 }
