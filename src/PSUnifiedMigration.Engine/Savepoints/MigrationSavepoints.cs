@@ -51,10 +51,23 @@ public static class MigrationSavepoints
             await PostgresSavepointStore.RecordAsync(connection, transaction, savepoint, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
-            // Nothing of this savepoint is recorded: what the stores keep outside PostgreSQL must go too.
-            await RemovePartsAsync(target, new MigrationSavepoint(name, DateTimeOffset.UtcNow, storage, version, tables, parts, target), CancellationToken.None);
+            // Nothing of this savepoint is recorded: what the stores keep outside PostgreSQL must go too. When that fails
+            // as well, the original failure is still the one reported, and the clean-up failure is added to it.
+            try
+            {
+                await RemovePartsAsync(target, new MigrationSavepoint(name, DateTimeOffset.UtcNow, storage, version, tables, parts, target), CancellationToken.None);
+            }
+            catch (Exception cleanup) when (e is not OperationCanceledException && cleanup is MigrationException or HttpRequestException)
+            {
+                var cause = DatabaseErrors.Translate(e, $"taking savepoint '{name}'", name);
+                var snapshots = parts.SelectMany(p => p.Items).Where(i => i.Snapshot is not null).Select(i => $"{i.Name}/{i.Snapshot}");
+                throw new MigrationException(cause.ErrorId, cause.Kind,
+                    $"{cause.Message} Removing the Qdrant snapshots it had taken failed too ({cleanup.Message}); delete them in Qdrant: {string.Join(", ", snapshots)}.",
+                    name, e);
+            }
+
             throw;
         }
         finally
