@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace PSUnifiedMigration.Engine.Model;
 
 public sealed record SavepointTable(string Table, long Rows, string ContentHash);
 
 /// <summary>The stores a savepoint can cover: PostgreSQL always, Neo4j and Qdrant when the target configures them.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SavepointStore>))]
 public enum SavepointStore
 {
     PostgreSQL,
