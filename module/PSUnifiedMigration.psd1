@@ -19,6 +19,8 @@
         'New-MigrationSavepoint'
         'Get-MigrationSavepoint'
         'Restore-MigrationSavepoint'
+        'Remove-MigrationSavepoint'
+        'Undo-Migration'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,6 +17,7 @@ public sealed class GetMigrationSavepointCommand : MigrationCmdletBase
     [Parameter(Position = 1)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SavepointNameCompleter))]
     public string? Name { get; set; }
 
     protected override void ProcessRecord()
@@ -24,7 +25,7 @@ public sealed class GetMigrationSavepointCommand : MigrationCmdletBase
         IReadOnlyList<MigrationSavepoint> savepoints;
         try
         {
-            savepoints = RunEngine((_, token) => PostgresSavepointStore.ListAsync(Target!, token));
+            savepoints = RunEngine((_, token) => MigrationSavepoints.ListAsync(Target!, token));
         }
         catch (MigrationException e)
         {

@@ -31,7 +31,7 @@ public sealed class NewMigrationSavepointCommand : MigrationCmdletBase
 
         try
         {
-            WriteObject(RunEngine((_, token) => PostgresSavepointStore.CreateAsync(Target, Name, Force, token)));
+            WriteObject(RunEngine((_, token) => MigrationSavepoints.CreateAsync(Target, Name, Force, token)));
         }
         catch (MigrationException e)
         {

@@ -6,42 +6,27 @@ using PSUnifiedMigration.Engine.Savepoints;
 namespace PSUnifiedMigration;
 
 /// <summary>
-/// Restore-MigrationSavepoint: returns the unified store exactly to a savepoint, in one verified
-/// transaction. A failed or stopped restore changes nothing.
+/// Restore-MigrationSavepoint: returns every store the savepoint covers exactly to it: PostgreSQL in one verified
+/// transaction, then Neo4j, then Qdrant, each verified. A failed or stopped restore says which state each store is in.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(MigrationRestoreResult))]
-public sealed class RestoreMigrationSavepointCommand : MigrationCmdletBase
+public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
 {
-    private const string SavepointSet = "Savepoint";
-    private const string NameSet = "Name";
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = SavepointSet)]
-    [ValidateNotNull]
-    public MigrationSavepoint? Savepoint { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-    [ValidateNotNull]
-    public MigrationTarget? Target { get; set; }
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
-    [ValidateNotNullOrEmpty]
-    public string Name { get; set; } = "";
-
     protected override void ProcessRecord()
     {
-        var target = Savepoint?.Target ?? Target!;
-        var name = Savepoint?.Name ?? Name;
-        if (!ShouldProcess(target.ToString(), $"Replace every row of the unified store with savepoint '{name}'"))
+        var target = SavepointTarget;
+        var name = SavepointName;
+        if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and Neo4j and Qdrant when configured) with savepoint '{name}'"))
         {
             return;
         }
 
-        var progress = new ProgressRecord(1, $"Restoring savepoint '{name}'", "Replacing the unified tables in one transaction");
+        var progress = new ProgressRecord(1, $"Restoring savepoint '{name}'", "PostgreSQL in one transaction, then Neo4j, then Qdrant");
         WriteProgress(progress);
         try
         {
-            WriteObject(RunEngine((_, token) => PostgresSavepointStore.RestoreAsync(target, name, token)));
+            WriteObject(RunEngine((_, token) => MigrationSavepoints.RestoreAsync(target, name, token)));
         }
         catch (MigrationException e)
         {

@@ -45,7 +45,7 @@ public class SafetyTests(PostgresFixture fixture)
         }
 
         var run = await Assert.ThrowsAsync<MigrationException>(() => RunAsync(plan));
-        var savepoint = await Assert.ThrowsAsync<MigrationException>(() => PostgresSavepointStore.CreateAsync(scenario.Target, "during", false, default));
+        var savepoint = await Assert.ThrowsAsync<MigrationException>(() => MigrationSavepoints.CreateAsync(scenario.Target, "during", false, default));
 
         Assert.Equal("TargetBusy", run.ErrorId);
         Assert.Equal("TargetBusy", savepoint.ErrorId);

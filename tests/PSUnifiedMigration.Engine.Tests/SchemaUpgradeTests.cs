@@ -1,6 +1,9 @@
 using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Planning;
+using PSUnifiedMigration.Engine.Savepoints;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Undo;
 using PSUnifiedMigration.Engine.Validation;
 using PSUnifiedMigration.Sandbox;
 
@@ -30,7 +33,7 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         var rerun = await MigrationExecutor.RunAsync(
             await MigrationPlanner.PlanAsync([scenario.Source()], scenario.Target, 10, default), new MigrationRunOptions(false), _ => { }, default);
 
-        Assert.Equal(2, await scenario.ScalarOnTargetAsync<int>("SELECT max(version) FROM unified_migration.schema_version"));
+        Assert.Equal(UnifiedSchema.CurrentVersion, await scenario.ScalarOnTargetAsync<int>("SELECT max(version) FROM unified_migration.schema_version"));
         Assert.Equal(0, rerun.Migrated);
         Assert.Equal(rerun.Read, rerun.Skipped);
         Assert.Equal(5L, await scenario.ScalarOnTargetAsync<long>(
@@ -38,5 +41,38 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         Assert.True((await MigrationValidator.ValidateAsync(rerun, new ValidationOptions(), null, default)).IsValid);
         Assert.Equal(2L, await scenario.ScalarOnTargetAsync<long>(
             "SELECT count(*) FROM pg_indexes WHERE schemaname = 'unified' AND indexname IN ('chunks_content_hash_idx', 'documents_content_hash_idx')"));
+    }
+
+    /// <summary>What version 3 added to a version 2 store's bookkeeping, removed from a current store to make it one.</summary>
+    private const string DowngradeToVersion2 = """
+        DROP TABLE unified_migration.before_images;
+        ALTER TABLE unified_migration.savepoints DROP COLUMN stores;
+        UPDATE unified_migration.schema_version SET version = 2;
+        """;
+
+    private static async Task<MigrationResult> RunAsync(EngineScenario scenario) =>
+        await MigrationExecutor.RunAsync(await MigrationPlanner.PlanAsync([scenario.Source()], scenario.Target, 10, default), new MigrationRunOptions(false), _ => { }, default);
+
+    [Fact]
+    public async Task A_version_2_store_keeps_its_savepoints_restorable_and_its_next_run_undoable_after_the_upgrade()
+    {
+        var scenario = await EngineScenario.CreateAsync(fixture.Server, new ClaudeContextSampleOptions { Chunks = 20, Layout = ChunkLayout.Live });
+        await RunAsync(scenario);
+        await TestDatabase.ExecuteAsync(scenario.TargetConnection, DowngradeToVersion2);
+        var listedBeforeUpgrade = await MigrationSavepoints.ListAsync(scenario.Target, default);
+        await MigrationSavepoints.CreateAsync(scenario.Target, "at-version-2", false, default);
+        var saved = await TestDatabase.UnifiedStateAsync(scenario.TargetConnection);
+        await scenario.ExecuteOnSourceAsync("UPDATE claude_context.chunks SET repo = 'changed' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 4)");
+
+        var later = await RunAsync(scenario);
+        var undo = await RunUndo.UndoAsync(scenario.Target, later.RunId, default);
+        var afterUndo = await TestDatabase.UnifiedStateAsync(scenario.TargetConnection);
+        var restore = await MigrationSavepoints.RestoreAsync(scenario.Target, "at-version-2", default);
+
+        Assert.Empty(listedBeforeUpgrade);
+        Assert.Equal(UnifiedSchema.CurrentVersion, await scenario.ScalarOnTargetAsync<int>("SELECT max(version) FROM unified_migration.schema_version"));
+        Assert.Equal(4, undo.Restored);
+        Assert.Equal(saved, afterUndo);
+        Assert.True(restore.Verified);
     }
 }

@@ -12,7 +12,7 @@ public sealed class DockerFactAttribute : FactAttribute
     {
         if (DockerAvailability.WhyNot is { } reason)
         {
-            Skip = $"Docker is not available here ({reason}): the real-Qdrant tests run where Docker exists";
+            Skip = $"Docker is not available here ({reason}): the container tests (real Qdrant, real Neo4j 5) run where Docker exists";
         }
     }
 }

@@ -206,6 +206,12 @@ public sealed class QdrantWireListener : IDisposable
         }
 
         var segments = path.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        if (method == "GET" && segments is ["collections"])
+        {
+            // GET /collections answers {"result": {"collections": [{"name": ...}]}}.
+            return Ok(new JsonObject { ["collections"] = new JsonArray([.. _collections.Keys.Order(StringComparer.Ordinal).Select(n => new JsonObject { ["name"] = n })]) });
+        }
+
         if (segments.Length < 2 || segments[0] != "collections")
         {
             return Error(404, $"Not found: no route {method} {path}");

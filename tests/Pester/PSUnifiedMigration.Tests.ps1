@@ -53,6 +53,16 @@ BeforeDiscovery {
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationRestoreResult'
             Parameters = @('Savepoint', 'Target', 'Name')
         }
+        @{
+            Name       = 'Remove-MigrationSavepoint'
+            OutputType = 'System.Void'
+            Parameters = @('Savepoint', 'Target', 'Name')
+        }
+        @{
+            Name       = 'Undo-Migration'
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationUndoResult'
+            Parameters = @('Target', 'RunId', 'Result')
+        }
     )
 
     # The cmdlets that change something, and how much confirmation they ask for.
@@ -60,6 +70,8 @@ BeforeDiscovery {
         @{ Name = 'Invoke-Migration'; ConfirmImpact = 'Medium' }
         @{ Name = 'New-MigrationSavepoint'; ConfirmImpact = 'Low' }
         @{ Name = 'Restore-MigrationSavepoint'; ConfirmImpact = 'High' }
+        @{ Name = 'Remove-MigrationSavepoint'; ConfirmImpact = 'High' }
+        @{ Name = 'Undo-Migration'; ConfirmImpact = 'High' }
     )
 
     # Every way a password can reach New-MigrationSource or New-MigrationTarget.

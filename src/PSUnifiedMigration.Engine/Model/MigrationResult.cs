@@ -7,6 +7,9 @@ public enum MigrationStatus
     CompletedWithRejects,
     Failed,
     Cancelled,
+
+    /// <summary>Undo-Migration removed what the run wrote; its rejects and checkpoints stay as history.</summary>
+    Undone,
 }
 
 /// <summary>A record that was not migrated, with the field at fault and what to do about it.</summary>

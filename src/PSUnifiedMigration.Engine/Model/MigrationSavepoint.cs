@@ -1,17 +1,42 @@
+using System.Text.Json.Serialization;
+
 namespace PSUnifiedMigration.Engine.Model;
 
 public sealed record SavepointTable(string Table, long Rows, string ContentHash);
 
-/// <summary>A named copy of the unified PostgreSQL store that Restore-MigrationSavepoint returns to exactly.</summary>
+/// <summary>The stores a savepoint can cover: PostgreSQL always, Neo4j and Qdrant when the target configures them.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<SavepointStore>))]
+public enum SavepointStore
+{
+    PostgreSQL,
+    Neo4j,
+    Qdrant,
+}
+
+/// <summary>
+/// One thing a graph or vector store's part of a savepoint holds: the graph's nodes or relationships (exported into the
+/// savepoint's PostgreSQL schema), or a Qdrant collection and the name of its snapshot on the server.
+/// </summary>
+public sealed record SavepointItem(string Name, long Count, string ContentHash, string? Snapshot = null);
+
+/// <summary>A graph or vector store's part of a savepoint: the store, its redacted address, and what it holds.</summary>
+public sealed record SavepointPart(SavepointStore Store, string Address, IReadOnlyList<SavepointItem> Items);
+
+/// <summary>
+/// A named copy of the unified store that Restore-MigrationSavepoint returns to exactly: the PostgreSQL tables, and the
+/// Neo4j graph and Qdrant collections when the target configured them when it was taken.
+/// </summary>
 public sealed class MigrationSavepoint
 {
-    internal MigrationSavepoint(string name, DateTimeOffset createdAt, string storageSchema, int schemaVersion, IReadOnlyList<SavepointTable> tables, MigrationTarget target)
+    internal MigrationSavepoint(string name, DateTimeOffset createdAt, string storageSchema, int schemaVersion, IReadOnlyList<SavepointTable> tables,
+        IReadOnlyList<SavepointPart> parts, MigrationTarget target)
     {
         Name = name;
         CreatedAt = createdAt;
         StorageSchema = storageSchema;
         SchemaVersion = schemaVersion;
         Tables = tables;
+        Parts = parts;
         Target = target;
     }
 
@@ -19,19 +44,58 @@ public sealed class MigrationSavepoint
 
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The schema in the target database that holds the savepoint's copy.</summary>
+    /// <summary>The schema in the target database that holds the savepoint's copy (and the Neo4j export).</summary>
     public string StorageSchema { get; }
 
     public int SchemaVersion { get; }
 
     public IReadOnlyList<SavepointTable> Tables { get; }
 
+    /// <summary>The Neo4j and Qdrant parts, when the savepoint covers those stores.</summary>
+    public IReadOnlyList<SavepointPart> Parts { get; }
+
+    /// <summary>The stores the savepoint covers, PostgreSQL first.</summary>
+    public IReadOnlyList<SavepointStore> Stores => [SavepointStore.PostgreSQL, .. Parts.Select(p => p.Store)];
+
     public long TotalRows => Tables.Sum(t => t.Rows);
 
     public MigrationTarget Target { get; }
 }
 
-public sealed record MigrationRestoreResult(string SavepointName, IReadOnlyList<SavepointTable> Tables, bool Verified, TimeSpan Duration)
+/// <summary>Where a store stands after (part of) a restore.</summary>
+public enum StoreRestoreState
+{
+    /// <summary>Returned to the savepoint, and its counts and content hashes verified.</summary>
+    Restored,
+
+    /// <summary>Not touched: the restore stopped before this store's turn.</summary>
+    NotStarted,
+
+    /// <summary>PostgreSQL only: its transaction was rolled back, so it holds what it held before the restore.</summary>
+    Unchanged,
+
+    /// <summary>The store's restore failed or was stopped part way; it holds neither its former state nor the savepoint's.</summary>
+    Failed,
+
+    /// <summary>The savepoint has no part for this configured store (it was taken before the store was configured).</summary>
+    NotCovered,
+}
+
+/// <summary>One store's outcome of a restore, how long it took, and why it failed when it did.</summary>
+public sealed record StoreRestoreResult(SavepointStore Store, StoreRestoreState State, TimeSpan Duration, string? Message = null)
+{
+    public override string ToString() => $"{Store}: {State}" + (Message is null ? "" : $" ({Message})");
+}
+
+public sealed record MigrationRestoreResult(string SavepointName, IReadOnlyList<SavepointTable> Tables, bool Verified, TimeSpan Duration,
+    IReadOnlyList<StoreRestoreResult> Stores)
 {
     public long TotalRows => Tables.Sum(t => t.Rows);
+}
+
+/// <summary>A restore that did not finish: <see cref="Result"/> says which state every store is in.</summary>
+public sealed class SavepointRestoreException(string errorId, MigrationErrorKind kind, string message, MigrationRestoreResult result, Exception? inner)
+    : MigrationException(errorId, kind, message, result.SavepointName, inner)
+{
+    public MigrationRestoreResult Result { get; } = result;
 }

@@ -1,5 +1,3 @@
-using System.Data;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,37 +8,22 @@ using PSUnifiedMigration.Engine.Targets.Postgres;
 namespace PSUnifiedMigration.Engine.Savepoints;
 
 /// <summary>
-/// Savepoints of the unified PostgreSQL store. A savepoint is a consistent copy of every unified table
-/// in its own schema, with each table's row count and content hash. Restore replaces the tables' rows
-/// in one transaction and verifies the hashes before it commits, so a failed or cancelled restore
-/// leaves the store as it was, never emptied or half-restored.
+/// The PostgreSQL part of savepoints and their bookkeeping row. A savepoint is a consistent copy of every unified table
+/// in its own schema, with each table's row count and content hash. Restore replaces the tables' rows in the caller's
+/// transaction and verifies the hashes before the caller commits, so a failed or cancelled restore leaves the store as
+/// it was, never emptied or half-restored.
 /// </summary>
-public static class PostgresSavepointStore
+internal static class PostgresSavepointStore
 {
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
+    // A store whose bookkeeping predates version 3 has no stores column yet: read through to_jsonb so both work.
+    private const string Columns = "name, created_at, storage_schema, schema_version, tables::text, coalesce(to_jsonb(s) -> 'stores', '[]')::text";
+    private const string EmptyHash = "0";
 
-    public static async Task<MigrationSavepoint> CreateAsync(MigrationTarget target, string name, bool replace, CancellationToken cancellationToken)
+    /// <summary>Creates the storage schema and copies every unified table into it; returns the tables' counts and hashes.</summary>
+    public static async Task<(int Version, List<SavepointTable> Tables)> CopyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string storage,
+        CancellationToken cancellationToken)
     {
-        ValidateName(name);
-        await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
-        // A savepoint taken while a run writes would hold half of it. The lock is taken before the
-        // transaction, so its snapshot starts only once no run or restore can be writing.
-        await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
-        var existing = await FindAsync(connection, target, name, cancellationToken);
-        if (existing is not null)
-        {
-            if (!replace)
-            {
-                throw new MigrationException("SavepointExists", MigrationErrorKind.InvalidOperation,
-                    $"A savepoint named '{name}' already exists (created {existing.CreatedAt:u}). Choose another name, or pass -Force to replace it.", name);
-            }
-
-            await DropAsync(connection, transaction, existing, cancellationToken);
-        }
-
-        var storage = StorageSchema(name);
         var dataInstalled = await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is not null;
         var version = (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken))!.Value;
         var tables = new List<SavepointTable>();
@@ -61,113 +44,121 @@ public static class PostgresSavepointStore
             }
         }
 
-        var createdAt = DateTimeOffset.UtcNow;
-        await using (var insert = new NpgsqlCommand(
-            $"INSERT INTO {B}.savepoints (name, storage_schema, schema_version, created_at, tables) VALUES ($1, $2, $3, $4, $5::jsonb)", connection, transaction)
+        return (version, tables);
+    }
+
+    public static async Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
+    {
+        await using var insert = new NpgsqlCommand(
+            $"INSERT INTO {B}.savepoints (name, storage_schema, schema_version, created_at, tables, stores) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
+            connection, transaction)
         {
             Parameters =
             {
-                new() { Value = name }, new() { Value = storage }, new() { Value = version },
-                new() { Value = createdAt.UtcDateTime }, new() { Value = JsonSerializer.Serialize(tables) },
+                new() { Value = savepoint.Name }, new() { Value = savepoint.StorageSchema }, new() { Value = savepoint.SchemaVersion },
+                new() { Value = savepoint.CreatedAt.UtcDateTime }, new() { Value = JsonSerializer.Serialize(savepoint.Tables) },
+                new() { Value = JsonSerializer.Serialize(savepoint.Parts) },
             },
-        })
-        {
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new MigrationSavepoint(name, createdAt, storage, version, tables, target);
+        };
+        await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public static async Task<IReadOnlyList<MigrationSavepoint>> ListAsync(MigrationTarget target, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<MigrationSavepoint>> ListAsync(NpgsqlConnection connection, MigrationTarget target, CancellationToken cancellationToken)
     {
-        await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
         if (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, null, cancellationToken) is null)
         {
             return [];
         }
 
-        await using var command = new NpgsqlCommand($"SELECT name, created_at, storage_schema, schema_version, tables::text FROM {B}.savepoints ORDER BY created_at, name", connection);
-        var savepoints = new List<MigrationSavepoint>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            savepoints.Add(Read(reader, target));
-        }
-
-        return savepoints;
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM {B}.savepoints AS s ORDER BY created_at, name", connection);
+        return await ReadAllAsync(command, target, cancellationToken);
     }
 
-    public static async Task<MigrationRestoreResult> RestoreAsync(MigrationTarget target, string name, CancellationToken cancellationToken)
+    public static async Task<MigrationSavepoint?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, MigrationTarget target, string name,
+        CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
-        await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
-        var savepoint = await FindAsync(connection, target, name, cancellationToken) ?? throw NotFound(name);
-        await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
-        if (installed != savepoint.SchemaVersion)
-        {
-            throw new MigrationException("SavepointSchemaMismatch", MigrationErrorKind.InvalidOperation,
-                $"Savepoint '{name}' was taken at unified schema version {savepoint.SchemaVersion}; the target is at version {installed}. It cannot be restored.", name);
-        }
-
-        if (await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is not null)
-        {
-            await ExecuteAsync(connection, transaction, "SET CONSTRAINTS ALL DEFERRED", cancellationToken);
-            var all = string.Join(", ", UnifiedSchema.AllDataTables.Select(t => Sql.Qualified(UnifiedSchema.DataSchema, t)));
-            await ExecuteAsync(connection, transaction, $"TRUNCATE {all}", cancellationToken);
-            foreach (var table in savepoint.Tables.Where(t => t.Rows > 0))
-            {
-                await ExecuteAsync(connection, transaction,
-                    $"INSERT INTO {Sql.Qualified(UnifiedSchema.DataSchema, table.Table)} SELECT * FROM {Sql.Qualified(savepoint.StorageSchema, table.Table)}", cancellationToken);
-            }
-
-            foreach (var expected in savepoint.Tables)
-            {
-                var actual = await MeasureAsync(connection, transaction, Sql.Qualified(UnifiedSchema.DataSchema, expected.Table), expected.Table, cancellationToken);
-                if (actual != expected)
-                {
-                    throw new MigrationException("SavepointVerificationFailed", MigrationErrorKind.InvalidData,
-                        $"Restoring savepoint '{name}' did not reproduce unified.{expected.Table} (expected {expected.Rows} rows, hash {expected.ContentHash}; " +
-                        $"got {actual.Rows} rows, hash {actual.ContentHash}). Nothing was changed: the restore was rolled back.", name);
-                }
-            }
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return new MigrationRestoreResult(name, savepoint.Tables, Verified: true, clock.Elapsed);
-    }
-
-    private static async Task<MigrationSavepoint?> FindAsync(NpgsqlConnection connection, MigrationTarget target, string name, CancellationToken cancellationToken)
-    {
-        if (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, null, cancellationToken) is null)
+        if (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken) is null)
         {
             return null;
         }
 
-        await using var command = new NpgsqlCommand(
-            $"SELECT name, created_at, storage_schema, schema_version, tables::text FROM {B}.savepoints WHERE name = $1", connection)
+        await using var command = new NpgsqlCommand($"SELECT {Columns} FROM {B}.savepoints AS s WHERE name = $1", connection, transaction)
         {
             Parameters = { new() { Value = name } },
         };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader, target) : null;
+        return (await ReadAllAsync(command, target, cancellationToken)).SingleOrDefault();
     }
 
-    private static MigrationSavepoint Read(NpgsqlDataReader reader, MigrationTarget target) =>
-        new(reader.GetString(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero), reader.GetString(2), reader.GetInt32(3),
-            JsonSerializer.Deserialize<List<SavepointTable>>(reader.GetString(4))!, target);
+    /// <summary>Replaces every unified table's rows with the savepoint's copy and verifies them, in the caller's transaction.</summary>
+    public static async Task RestoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
+    {
+        var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
+        if (installed is not { } version || !UnifiedSchemaInstaller.SameDataTables(version, savepoint.SchemaVersion))
+        {
+            throw new MigrationException("SavepointSchemaMismatch", MigrationErrorKind.InvalidOperation,
+                $"Savepoint '{savepoint.Name}' was taken at unified schema version {savepoint.SchemaVersion}; the target is at version {installed}. It cannot be restored.",
+                savepoint.Name);
+        }
 
-    private static async Task DropAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
+        if (await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is null)
+        {
+            return;
+        }
+
+        await ExecuteAsync(connection, transaction, "SET CONSTRAINTS ALL DEFERRED", cancellationToken);
+        var all = string.Join(", ", UnifiedSchema.AllDataTables.Select(t => Sql.Qualified(UnifiedSchema.DataSchema, t)));
+        await ExecuteAsync(connection, transaction, $"TRUNCATE {all}", cancellationToken);
+        foreach (var table in savepoint.Tables.Where(t => t.Rows > 0))
+        {
+            await ExecuteAsync(connection, transaction,
+                $"INSERT INTO {Sql.Qualified(UnifiedSchema.DataSchema, table.Table)} SELECT * FROM {Sql.Qualified(savepoint.StorageSchema, table.Table)}", cancellationToken);
+        }
+
+        foreach (var expected in savepoint.Tables)
+        {
+            var actual = await MeasureAsync(connection, transaction, Sql.Qualified(UnifiedSchema.DataSchema, expected.Table), expected.Table, cancellationToken);
+            if (actual != expected)
+            {
+                throw new MigrationException("SavepointVerificationFailed", MigrationErrorKind.InvalidData,
+                    $"Restoring savepoint '{savepoint.Name}' did not reproduce unified.{expected.Table} (expected {expected.Rows} rows, hash {expected.ContentHash}; " +
+                    $"got {actual.Rows} rows, hash {actual.ContentHash}). Nothing was changed: the restore was rolled back.", savepoint.Name);
+            }
+        }
+    }
+
+    /// <summary>Drops the savepoint's storage schema (its copy and the Neo4j export) and its bookkeeping row.</summary>
+    public static async Task DropAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, transaction, $"DROP SCHEMA IF EXISTS {Sql.Quote(savepoint.StorageSchema)} CASCADE", cancellationToken);
         await using var delete = new NpgsqlCommand($"DELETE FROM {B}.savepoints WHERE name = $1", connection, transaction) { Parameters = { new() { Value = savepoint.Name } } };
         await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private const string EmptyHash = "0";
+    public static void ValidateName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
+        {
+            throw new MigrationException("SavepointNameInvalid", MigrationErrorKind.InvalidArgument,
+                "A savepoint name must be 1 to 200 printable characters.", name);
+        }
+    }
+
+    /// <summary>The savepoint's schema name comes from a hash of its name, so no user text reaches DDL.</summary>
+    public static string StorageSchema(string name) =>
+        "unified_savepoint_" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16].ToLowerInvariant();
+
+    private static async Task<List<MigrationSavepoint>> ReadAllAsync(NpgsqlCommand command, MigrationTarget target, CancellationToken cancellationToken)
+    {
+        var savepoints = new List<MigrationSavepoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            savepoints.Add(new MigrationSavepoint(reader.GetString(0), new DateTimeOffset(reader.GetDateTime(1), TimeSpan.Zero), reader.GetString(2), reader.GetInt32(3),
+                JsonSerializer.Deserialize<List<SavepointTable>>(reader.GetString(4))!, JsonSerializer.Deserialize<List<SavepointPart>>(reader.GetString(5))!, target));
+        }
+
+        return savepoints;
+    }
 
     /// <summary>Row count and an order-independent hash of every row's full text.</summary>
     private static async Task<SavepointTable> MeasureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string qualified, string table, CancellationToken cancellationToken)
@@ -178,23 +169,6 @@ public static class PostgresSavepointStore
         await reader.ReadAsync(cancellationToken);
         return new SavepointTable(table, reader.GetInt64(0), reader.GetString(1));
     }
-
-    private static void ValidateName(string name)
-    {
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 200 || name.Any(char.IsControl))
-        {
-            throw new MigrationException("SavepointNameInvalid", MigrationErrorKind.InvalidArgument,
-                "A savepoint name must be 1 to 200 printable characters.", name);
-        }
-    }
-
-    /// <summary>The savepoint's schema name comes from a hash of its name, so no user text reaches DDL.</summary>
-    private static string StorageSchema(string name) =>
-        "unified_savepoint_" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16].ToLowerInvariant();
-
-    private static MigrationException NotFound(string name) =>
-        new("SavepointNotFound", MigrationErrorKind.ObjectNotFound,
-            $"No savepoint named '{name}' exists on this target. Get-MigrationSavepoint lists the savepoints there are.", name);
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
     {

@@ -20,9 +20,20 @@ public interface IProjectionStore : IAsyncDisposable
     /// <summary>Writes every unified record of the given system origins into the store, page by page; returns the records written.</summary>
     Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Undoes one run in the store: removes every element the run wrote, then writes again, from the system of record,
+    /// the rows whose previous version the undo gave back (in each unified table, those <paramref name="restoredRows"/>
+    /// selects; its condition uses the parameter @run). Running it again changes nothing more.
+    /// </summary>
+    Task<ProjectionUndo> UndoRunAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Func<string, string> restoredRows,
+        CancellationToken cancellationToken);
+
     /// <summary>Checks the store against the system of record: the same records, each referring back to an existing row.</summary>
     Task ValidateAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, MigrationValidationReport report, CancellationToken cancellationToken);
 }
+
+/// <summary>What undoing a run removed from a projection store, and how many records it wrote again.</summary>
+public sealed record ProjectionUndo(long Deleted, long Rewritten);
 
 /// <summary>The projection stores a target configures, opened lazily by each operation.</summary>
 public static class ProjectionStores

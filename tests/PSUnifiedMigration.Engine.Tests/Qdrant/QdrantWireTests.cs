@@ -61,6 +61,18 @@ public sealed class QdrantWireTests : IDisposable
     }
 
     [Fact]
+    public async Task Listing_collections_names_every_collection_on_the_server()
+    {
+        await Client().CreateCollectionAsync("unified_chunks", "dense", 4, QdrantDistance.Cosine, null, default);
+        await Client().CreateCollectionAsync("someone_elses", "dense", 4, QdrantDistance.Cosine, null, default);
+
+        var names = await Client().ListCollectionsAsync(default);
+
+        Assert.Equal(["someone_elses", "unified_chunks"], names.Order(StringComparer.Ordinal));
+        Assert.Equal(["unified_chunks"], names.Where(QdrantCollectionNames.IsUnified));
+    }
+
+    [Fact]
     public async Task An_existing_collection_with_another_dimension_distance_or_no_sparse_vector_is_reported_and_left_alone()
     {
         await Client().CreateCollectionAsync("unified_chunks", "dense", 384, QdrantDistance.Euclid, null, default);

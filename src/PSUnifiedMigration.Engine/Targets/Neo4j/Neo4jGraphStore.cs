@@ -89,7 +89,7 @@ public sealed class Neo4jGraphStore
     /// </summary>
     public async Task<int> UpsertNodesAsync(IReadOnlyList<GraphNodeRecord> nodes, CancellationToken cancellationToken)
     {
-        var rows = nodes.Select(node => (Group: CypherNames.Label(node.Type), Row: new JsonObject
+        var rows = nodes.Select(node => (Group: CypherNames.Quote(CypherNames.Label(node.Type)), Row: new JsonObject
         {
             ["id"] = node.Id,
             ["props"] = Neo4jProperties.Build(node.Properties, new Dictionary<string, JsonNode?>
@@ -103,11 +103,25 @@ public sealed class Neo4jGraphStore
             }, NodeKeys),
         }));
 
+        return await WriteNodesAsync(rows, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes nodes exactly as a savepoint exported them: MERGE by id, properties replaced, the exported labels added.
+    /// </summary>
+    public Task<int> RestoreNodesAsync(IReadOnlyList<StoredGraphNode> nodes, CancellationToken cancellationToken) =>
+        WriteNodesAsync(nodes.Select(node => (
+            Group: string.Join(":", node.Labels.Where(l => l != CommonLabel).Order(StringComparer.Ordinal).Select(CypherNames.Quote)),
+            Row: new JsonObject { ["id"] = node.Id, ["props"] = node.Properties.DeepClone() })), cancellationToken);
+
+    /// <summary>Writes rows {id, props} grouped by their label expression (quoted labels joined by ':', or empty): one UNWIND per group.</summary>
+    private async Task<int> WriteNodesAsync(IEnumerable<(string Group, JsonObject Row)> rows, CancellationToken cancellationToken)
+    {
         var written = 0;
         foreach (var request in Requests(rows))
         {
             var statements = request.Select(group => new CypherStatement(
-                $"UNWIND $rows AS row MERGE (n:{Common} {{id: row.id}}) SET n = row.props, n:{CypherNames.Quote(group.Key)} RETURN count(n)",
+                $"UNWIND $rows AS row MERGE (n:{Common} {{id: row.id}}) SET n = row.props{(group.Key.Length == 0 ? "" : ", n:" + group.Key)} RETURN count(n)",
                 new JsonObject { ["rows"] = new JsonArray([.. group.Value]) })).ToList();
             var results = await _client.RunAsync(statements, cancellationToken);
             written += results.Sum(r => r.Rows[0][0]!.GetValue<int>());
@@ -136,6 +150,21 @@ public sealed class Neo4jGraphStore
             }, EdgeKeys),
         }));
 
+        var written = await WriteEdgesAsync(rows, cancellationToken);
+        var missing = edges.Where(e => !written.Contains(e.Id)).Select(e => e.Id).Distinct().ToList();
+        return new EdgeUpsertResult(edges.Count(e => written.Contains(e.Id)), missing);
+    }
+
+    /// <summary>Writes relationships exactly as a savepoint exported them; returns how many were written (both ends existed).</summary>
+    public async Task<int> RestoreEdgesAsync(IReadOnlyList<StoredGraphEdge> edges, CancellationToken cancellationToken) =>
+        (await WriteEdgesAsync(edges.Select(edge => (Group: edge.Type, Row: new JsonObject
+        {
+            ["id"] = edge.Id, ["source"] = edge.SourceId, ["target"] = edge.TargetId, ["props"] = edge.Properties.DeepClone(),
+        })), cancellationToken)).Count;
+
+    /// <summary>Writes rows {id, source, target, props} grouped by relationship type; returns the ids written.</summary>
+    private async Task<HashSet<string>> WriteEdgesAsync(IEnumerable<(string Group, JsonObject Row)> rows, CancellationToken cancellationToken)
+    {
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in Requests(rows))
         {
@@ -149,8 +178,7 @@ public sealed class Neo4jGraphStore
             }
         }
 
-        var missing = edges.Where(e => !written.Contains(e.Id)).Select(e => e.Id).Distinct().ToList();
-        return new EdgeUpsertResult(edges.Count(e => written.Contains(e.Id)), missing);
+        return written;
     }
 
     /// <summary>Nodes under UnifiedNode and relationships between them, of one system or of all.</summary>
@@ -180,6 +208,21 @@ public sealed class Neo4jGraphStore
             $"MATCH (n:{Common}) WHERE n.run_id = $run AND NOT (n)--() WITH n LIMIT $limit DELETE n RETURN count(*)", parameters, cancellationToken);
         var kept = await _client.RunAsync([new CypherStatement($"MATCH (n:{Common}) WHERE n.run_id = $run RETURN count(n)", parameters)], cancellationToken);
         return new RunDeletion(edges, nodes, kept[0].Rows[0][0]!.GetValue<long>());
+    }
+
+    /// <summary>
+    /// Removes the tool's whole subgraph, in batches: every relationship between UnifiedNodes, then every UnifiedNode
+    /// left without relationships. Other nodes and relationships are never touched; a UnifiedNode that another graph's
+    /// relationship uses is kept and counted.
+    /// </summary>
+    public async Task<RunDeletion> DeleteAllAsync(CancellationToken cancellationToken)
+    {
+        var parameters = new JsonObject { ["limit"] = DeleteBatchSize };
+        var edges = await DeleteInBatchesAsync(
+            $"MATCH (:{Common})-[r]->(:{Common}) WITH r LIMIT $limit DELETE r RETURN count(*)", parameters, cancellationToken);
+        var nodes = await DeleteInBatchesAsync(
+            $"MATCH (n:{Common}) WHERE NOT (n)--() WITH n LIMIT $limit DELETE n RETURN count(*)", parameters, cancellationToken);
+        return new RunDeletion(edges, nodes, (await CountAsync(null, cancellationToken)).Nodes);
     }
 
     /// <summary>Up to <paramref name="limit"/> nodes with ids after <paramref name="afterId"/> (all when null), in id order.</summary>

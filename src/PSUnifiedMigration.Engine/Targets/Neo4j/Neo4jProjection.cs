@@ -35,21 +35,36 @@ public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
         }
     }
 
-    public async Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+    public Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+        CancellationToken cancellationToken) =>
+        WriteAsync(systemOfRecord, systemOrigins, _ => "TRUE", null, progress, cancellationToken);
+
+    public async Task<ProjectionUndo> UndoRunAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Func<string, string> restoredRows,
         CancellationToken cancellationToken)
+    {
+        var deletion = await new Neo4jGraphStore(await ConnectAsync(cancellationToken)).DeleteRunAsync(runId, cancellationToken);
+        var rewritten = await WriteAsync(systemOfRecord, systemOrigins, restoredRows, runId, (_, _) => { }, cancellationToken);
+        return new ProjectionUndo(deletion.EdgesDeleted + deletion.NodesDeleted, rewritten);
+    }
+
+    /// <summary>Writes the graph rows of the given origins that <paramref name="rows"/> selects per table: nodes first, then edges.</summary>
+    private async Task<long> WriteAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Func<string, string> rows, Guid? run,
+        Action<string, long> progress, CancellationToken cancellationToken)
     {
         var store = new Neo4jGraphStore(await ConnectAsync(cancellationToken));
         await store.EnsureSchemaAsync(cancellationToken);
         long written = 0;
         await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name,
-            "node_type, name, properties::text, system_origin, run_id, legacy_id, source_name", systemOrigins, PageSize, ReadNode, cancellationToken))
+            "node_type, name, properties::text, system_origin, run_id, legacy_id, source_name", systemOrigins, PageSize, ReadNode, cancellationToken,
+            rows(UnifiedSchema.GraphNodes.Name), run: run))
         {
             written += await store.UpsertNodesAsync(page, cancellationToken);
             progress("graph nodes", written);
         }
 
         await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, UnifiedSchema.GraphEdges.Name,
-            "source_node_id, target_node_id, relationship_name, properties::text, system_origin, run_id, source_name", systemOrigins, PageSize, ReadEdge, cancellationToken))
+            "source_node_id, target_node_id, relationship_name, properties::text, system_origin, run_id, source_name", systemOrigins, PageSize, ReadEdge, cancellationToken,
+            rows(UnifiedSchema.GraphEdges.Name), run: run))
         {
             var result = await store.UpsertEdgesAsync(page, cancellationToken);
             if (result.MissingEndpointEdgeIds.Count > 0)

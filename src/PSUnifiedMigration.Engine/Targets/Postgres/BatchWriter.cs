@@ -17,6 +17,7 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
 {
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
     private static readonly string IdMap = $"{U}.{Sql.Quote(UnifiedSchema.IdMapTable)}";
+    private static readonly string BeforeImages = Sql.Qualified(UnifiedSchema.BookkeepingSchema, UnifiedSchema.BeforeImagesTable);
     private readonly HashSet<string> _stagingCreated = [];
 
     public async Task<BatchOutcome> WriteAsync(NpgsqlTransaction transaction, Guid runId, SourceBatch batch, CancellationToken cancellationToken)
@@ -192,17 +193,28 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
             .Concat(table.References.Select((_, i) => $"r{i}.unified_id"));
         var joins = string.Concat(table.References.Select((r, i) =>
             $"\nLEFT JOIN {IdMap} AS r{i} ON r{i}.source_name = @source AND r{i}.source_table = s.{RefTable(r)} AND r{i}.legacy_id = s.{RefKey(r)}"));
+        // Every statement of the WITH sees the rows as they were before it, so 'before' reads the previous version of each
+        // row the upsert changed: its before-image, kept so the run can be undone. A row this run already wrote keeps its first image.
         await using var command = new NpgsqlCommand($"""
-            INSERT INTO {U}.{Sql.Quote(table.Name)} AS t (id, {string.Join(", ", compared)}, run_id)
-            SELECT m.unified_id, {string.Join(", ", selectValues)}, @run
-            FROM {stage} AS s
-            JOIN {IdMap} AS m ON m.source_name = @source AND m.source_table = @source_table AND m.legacy_id = s.legacy_id{joins}
-            ON CONFLICT (id) DO UPDATE SET {string.Join(", ", compared.Select(c => $"{c} = EXCLUDED.{c}"))}, run_id = EXCLUDED.run_id
-            WHERE t.source_name = EXCLUDED.source_name AND t.legacy_id = EXCLUDED.legacy_id
-              AND ({string.Join(", ", compared.Select(c => "t." + c))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c))})
+            WITH changed AS (
+                INSERT INTO {U}.{Sql.Quote(table.Name)} AS t (id, {string.Join(", ", compared)}, run_id)
+                SELECT m.unified_id, {string.Join(", ", selectValues)}, @run
+                FROM {stage} AS s
+                JOIN {IdMap} AS m ON m.source_name = @source AND m.source_table = @source_table AND m.legacy_id = s.legacy_id{joins}
+                ON CONFLICT (id) DO UPDATE SET {string.Join(", ", compared.Select(c => $"{c} = EXCLUDED.{c}"))}, run_id = EXCLUDED.run_id
+                WHERE t.source_name = EXCLUDED.source_name AND t.legacy_id = EXCLUDED.legacy_id
+                  AND ({string.Join(", ", compared.Select(c => "t." + c))}) IS DISTINCT FROM ({string.Join(", ", compared.Select(c => "EXCLUDED." + c))})
+                RETURNING t.id),
+            images AS (
+                INSERT INTO {BeforeImages} (run_id, target_table, row_id, previous_run_id, image)
+                SELECT @run, @target_table, before.id, before.run_id, to_jsonb(before)
+                FROM {U}.{Sql.Quote(table.Name)} AS before JOIN changed ON changed.id = before.id
+                WHERE before.run_id <> @run
+                ON CONFLICT (run_id, target_table, row_id) DO NOTHING)
+            SELECT count(*)::int FROM changed
             """, connection, transaction);
         AddStepParameters(command, batch, runId);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static void AddStepParameters(NpgsqlCommand command, SourceBatch batch, Guid runId)

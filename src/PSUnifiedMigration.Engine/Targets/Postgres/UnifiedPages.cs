@@ -9,9 +9,10 @@ namespace PSUnifiedMigration.Engine.Targets.Postgres;
 /// </summary>
 internal static class UnifiedPages
 {
-    /// <param name="where">An extra condition on the rows, whose one value is the parameter @value.</param>
+    /// <param name="where">An extra condition on the rows, whose values are the parameters @value and @run.</param>
     public static async IAsyncEnumerable<List<T>> ReadAsync<T>(NpgsqlConnection connection, string table, string columns, IReadOnlyList<string> systemOrigins,
-        int pageSize, Func<NpgsqlDataReader, T> map, [EnumeratorCancellation] CancellationToken cancellationToken, string where = "TRUE", object? value = null)
+        int pageSize, Func<NpgsqlDataReader, T> map, [EnumeratorCancellation] CancellationToken cancellationToken, string where = "TRUE", object? value = null,
+        Guid? run = null)
     {
         Guid? last = null;
         while (true)
@@ -24,6 +25,11 @@ internal static class UnifiedPages
                 if (value is not null)
                 {
                     command.Parameters.AddWithValue("value", value);
+                }
+
+                if (run is { } runId)
+                {
+                    command.Parameters.AddWithValue("run", runId);
                 }
 
                 command.Parameters.AddWithValue("origins", systemOrigins.ToArray());

@@ -50,9 +50,16 @@ public static class UnifiedSchema
 
     /// <summary>
     /// Version of the tables below; bump it when they change. Upgrades are derived: missing tables are
-    /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph).
+    /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph;
+    /// version 3 added the bookkeeping's before-images and the savepoints' graph and vector store parts).
     /// </summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
+
+    /// <summary>The last version that changed the data tables: stores from this version on hold the same data tables.</summary>
+    public const int DataTablesVersion = 2;
+
+    /// <summary>The bookkeeping table of before-images: the previous version of every row a run changed, so the run can be undone.</summary>
+    public const string BeforeImagesTable = "before_images";
 
     private static readonly UnifiedColumn[] Provenance =
     [

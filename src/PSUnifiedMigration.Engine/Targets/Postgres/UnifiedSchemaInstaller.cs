@@ -17,7 +17,7 @@ public static class UnifiedSchemaInstaller
 {
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
-    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map";
+    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map; before-images";
 
     public static async Task<int?> InstalledVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -81,11 +81,22 @@ public static class UnifiedSchemaInstaller
 
         if (installed is null)
         {
-            await ExecuteAsync(connection, transaction, BookkeepingDdl() +
+            await ExecuteAsync(connection, transaction, BookkeepingDdl() + BookkeepingVersion3Ddl() +
                 $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});",
                 cancellationToken);
         }
+        else if (installed < UnifiedSchema.CurrentVersion)
+        {
+            // Version 3 changed only the bookkeeping: a store whose data tables are current is current once it is upgraded.
+            await ExecuteAsync(connection, transaction, BookkeepingVersion3Ddl() + (installed >= UnifiedSchema.DataTablesVersion
+                ? $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});"
+                : ""), cancellationToken);
+        }
     }
+
+    /// <summary>Whether a savepoint taken at one schema version holds the data tables of another.</summary>
+    public static bool SameDataTables(int a, int b) =>
+        a == b || (a >= UnifiedSchema.DataTablesVersion && b >= UnifiedSchema.DataTablesVersion);
 
     /// <summary>
     /// Installs the bookkeeping and data schemas when they are missing, and upgrades an older data schema,
@@ -93,8 +104,8 @@ public static class UnifiedSchemaInstaller
     /// </summary>
     public static async Task<VectorStorage> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int? vectorDimensions, CancellationToken cancellationToken)
     {
-        var version = await InstalledVersionAsync(connection, transaction, cancellationToken);
         await EnsureBookkeepingAsync(connection, transaction, cancellationToken);
+        var version = await InstalledVersionAsync(connection, transaction, cancellationToken);
         if (await InstalledVectorStorageAsync(connection, transaction, cancellationToken) is { } installed)
         {
             if (version < UnifiedSchema.CurrentVersion)
@@ -203,6 +214,19 @@ public static class UnifiedSchemaInstaller
         CREATE TABLE {B}.savepoints (
             name text PRIMARY KEY, storage_schema text NOT NULL UNIQUE, schema_version integer NOT NULL,
             created_at timestamptz NOT NULL, tables jsonb NOT NULL);
+        """;
+
+    /// <summary>
+    /// What version 3 added to the bookkeeping, safe to run again: the before-images of the rows runs changed, and the
+    /// savepoints' parts in Neo4j and Qdrant.
+    /// </summary>
+    private static string BookkeepingVersion3Ddl() => $"""
+
+        CREATE TABLE IF NOT EXISTS {B}.{Sql.Quote(UnifiedSchema.BeforeImagesTable)} (
+            run_id uuid NOT NULL, target_table text NOT NULL, row_id uuid NOT NULL, previous_run_id uuid NOT NULL,
+            image jsonb NOT NULL, PRIMARY KEY (run_id, target_table, row_id));
+        CREATE INDEX IF NOT EXISTS before_images_previous_run_idx ON {B}.{Sql.Quote(UnifiedSchema.BeforeImagesTable)} (previous_run_id);
+        ALTER TABLE {B}.savepoints ADD COLUMN IF NOT EXISTS stores jsonb NOT NULL DEFAULT '[]';
         """;
 
     private static string DataDdl(VectorStorage storage)

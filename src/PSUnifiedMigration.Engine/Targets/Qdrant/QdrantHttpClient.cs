@@ -110,6 +110,22 @@ public sealed class QdrantHttpClient : IDisposable
         using var response = await SendAsync(HttpMethod.Put, $"collections/{Escape(name)}", body, $"creating collection '{name}'", name, cancellationToken);
     }
 
+    /// <summary>GET /collections: the names of every collection on the server.</summary>
+    public async Task<IReadOnlyList<string>> ListCollectionsAsync(CancellationToken cancellationToken)
+    {
+        const string context = "listing collections";
+        using var response = await SendAsync(HttpMethod.Get, "collections", null, context, Endpoint.Display, cancellationToken);
+        try
+        {
+            return response!.RootElement.GetProperty("result").GetProperty("collections").EnumerateArray()
+                .Select(c => c.GetProperty("name").GetString()!).ToList();
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        {
+            throw Unexpected(context, Endpoint.Display, e);
+        }
+    }
+
     /// <summary>DELETE /collections/{name}.</summary>
     public async Task DeleteCollectionAsync(string name, CancellationToken cancellationToken)
     {

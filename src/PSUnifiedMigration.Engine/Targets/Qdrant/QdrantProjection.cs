@@ -51,8 +51,27 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
         }
     }
 
-    public async Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+    public Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+        CancellationToken cancellationToken) =>
+        WriteAsync(systemOfRecord, systemOrigins, _ => "TRUE", null, progress, cancellationToken);
+
+    public async Task<ProjectionUndo> UndoRunAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Func<string, string> restoredRows,
         CancellationToken cancellationToken)
+    {
+        var store = new QdrantVectorStore(Client());
+        long deleted = 0;
+        foreach (var collection in (await Client().ListCollectionsAsync(cancellationToken)).Where(QdrantCollectionNames.IsUnified))
+        {
+            deleted += await store.CountAsync(collection, runId, cancellationToken);
+            await store.DeleteRunAsync(collection, runId, cancellationToken);
+        }
+
+        return new ProjectionUndo(deleted, await WriteAsync(systemOfRecord, systemOrigins, restoredRows, runId, (_, _) => { }, cancellationToken));
+    }
+
+    /// <summary>Writes the vectors of the given origins that <paramref name="rows"/> selects per table, collection by collection.</summary>
+    private async Task<long> WriteAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Func<string, string> rows, Guid? run,
+        Action<string, long> progress, CancellationToken cancellationToken)
     {
         var store = new QdrantVectorStore(Client());
         long written = 0;
@@ -66,7 +85,8 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
             }
 
             await store.EnsurePayloadIndexesAsync(spec.Name, cancellationToken);
-            await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, table, columns, systemOrigins, PageSize, map, cancellationToken, where, value))
+            await foreach (var page in UnifiedPages.ReadAsync(systemOfRecord, table, columns, systemOrigins, PageSize, map, cancellationToken,
+                $"({where}) AND ({rows(table)})", value, run))
             {
                 await store.UpsertAsync(spec, page, cancellationToken);
                 written += page.Count;

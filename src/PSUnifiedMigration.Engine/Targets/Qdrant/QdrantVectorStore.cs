@@ -32,6 +32,9 @@ public static class QdrantCollectionNames
 
     private const string Prefix = "unified_";
 
+    /// <summary>Whether a collection is one of the unified store's (the tool owns every unified_* collection).</summary>
+    public static bool IsUnified(string collection) => collection.StartsWith(Prefix, StringComparison.Ordinal);
+
     /// <summary>
     /// Cognee's chunk collection becomes <see cref="Chunks"/>; any other keeps its name behind 'unified_'
     /// (Entity_name becomes unified_Entity_name). Characters outside letters, digits, '_' and '-' become '_',
