@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using PSUnifiedMigration.Engine.Model;
+
+namespace PSUnifiedMigration.Engine.Validation;
+
+public enum ValidationReportFormat
+{
+    Json,
+    JUnit,
+}
+
+/// <summary>
+/// A validation report as a file: JSON (everything the report holds) or JUnit XML, which CI systems display: one
+/// testsuite per check group, one testcase per check, a failure per failed check carrying expected, actual, details
+/// and the differences of the check's step.
+/// </summary>
+public static class ValidationReportFormats
+{
+    public static string Write(MigrationValidationReport report, ValidationReportFormat format) => format switch
+    {
+        ValidationReportFormat.Json => ToJson(report),
+        ValidationReportFormat.JUnit => ToJUnit(report),
+        _ => throw new ArgumentOutOfRangeException(nameof(format)),
+    };
+
+    public static string ToJson(MigrationValidationReport report)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("IsValid", report.IsValid);
+            json.WriteString("RunId", report.RunId?.ToString("D"));
+            json.WriteString("Mode", report.Mode.ToString());
+            json.WriteNumber("SampleSize", report.SampleSize);
+            json.WriteNumber("VectorTolerance", report.VectorTolerance);
+            json.WriteNumber("DurationMs", (long)report.Duration.TotalMilliseconds);
+            WriteStrings(json, "Errors", report.Errors);
+            WriteStrings(json, "Warnings", report.Warnings);
+            json.WriteStartObject("Statistics");
+            foreach (var (name, value) in report.Statistics)
+            {
+                json.WriteNumber(name, value);
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("Checks");
+            foreach (var check in report.Checks)
+            {
+                json.WriteStartObject();
+                json.WriteString("Group", check.Group);
+                json.WriteString("Name", check.Name);
+                json.WriteBoolean("Passed", check.Passed);
+                json.WriteString("Expected", check.Expected);
+                json.WriteString("Actual", check.Actual);
+                json.WriteString("Details", check.Details);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("Differences");
+            foreach (var difference in report.Differences)
+            {
+                json.WriteStartObject();
+                json.WriteString("SourceName", difference.SourceName);
+                json.WriteString("SourceTable", difference.SourceTable);
+                json.WriteString("RecordKey", difference.RecordKey);
+                json.WriteString("Kind", difference.Kind);
+                WriteStrings(json, "Fields", difference.Fields);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("Rejects");
+            foreach (var reject in report.Rejects)
+            {
+                json.WriteStartObject();
+                json.WriteString("SourceName", reject.SourceName);
+                json.WriteString("SourceTable", reject.SourceTable);
+                json.WriteString("RecordKey", reject.RecordKey);
+                json.WriteString("Field", reject.Field);
+                json.WriteString("Reason", reject.Reason);
+                json.WriteString("ErrorId", reject.ErrorId);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static string ToJUnit(MigrationValidationReport report)
+    {
+        var time = report.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var suites = report.Checks.GroupBy(c => c.Group).Select(group => new XElement("testsuite",
+            new XAttribute("name", group.Key),
+            new XAttribute("tests", group.Count()),
+            new XAttribute("failures", group.Count(c => !c.Passed)),
+            new XAttribute("errors", 0),
+            new XAttribute("time", "0"),
+            group.Select(check => new XElement("testcase",
+                new XAttribute("name", check.Name),
+                new XAttribute("classname", $"PSUnifiedMigration.Validation.{group.Key}"),
+                new XAttribute("time", "0"),
+                check.Passed ? null : new XElement("failure",
+                    new XAttribute("message", $"expected {check.Expected}, actual {check.Actual}"),
+                    new XAttribute("type", group.Key),
+                    FailureText(report, check))))));
+        var root = new XElement("testsuites",
+            new XAttribute("name", "Test-Migration"),
+            new XAttribute("tests", report.Checks.Count),
+            new XAttribute("failures", report.Checks.Count(c => !c.Passed)),
+            new XAttribute("time", time),
+            suites);
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), root).ToString();
+    }
+
+    /// <summary>Expected, actual, details, and the listed differences of the check's step (a step's checks end with its name).</summary>
+    private static string FailureText(MigrationValidationReport report, ValidationCheck check)
+    {
+        var text = new StringBuilder().AppendLine($"Expected: {check.Expected}").AppendLine($"Actual: {check.Actual}");
+        if (check.Details.Length > 0)
+        {
+            text.AppendLine(check.Details);
+        }
+
+        foreach (var difference in report.Differences.Where(d => check.Name.EndsWith($" {d.SourceName}:{d.SourceTable}", StringComparison.Ordinal)
+                     || check.Name.Contains($" {d.SourceName}:{d.SourceTable} ", StringComparison.Ordinal)))
+        {
+            text.AppendLine(difference.ToString());
+        }
+
+        return text.ToString();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}
