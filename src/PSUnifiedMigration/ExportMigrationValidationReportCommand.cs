@@ -22,8 +22,10 @@ public sealed class ExportMigrationValidationReportCommand : MigrationCmdletBase
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
+    /// <summary>Json (the default) or JUnit; a string for the reason given at Test-Migration -Mode.</summary>
     [Parameter]
-    public ValidationReportFormat Format { get; set; } = ValidationReportFormat.Json;
+    [ValidateSet("Json", "JUnit")]
+    public string Format { get; set; } = "Json";
 
     /// <summary>Overwrites an existing file.</summary>
     [Parameter]
@@ -46,7 +48,7 @@ public sealed class ExportMigrationValidationReportCommand : MigrationCmdletBase
 
         try
         {
-            File.WriteAllText(path, ValidationReportFormats.Write(Report!, Format), new UTF8Encoding(false));
+            File.WriteAllText(path, ValidationReportFormats.Write(Report!, Enum.Parse<ValidationReportFormat>(Format, ignoreCase: true)), new UTF8Encoding(false));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -39,9 +39,13 @@ public sealed class TestMigrationCommand : MigrationCmdletBase
     [ValidateNotNull]
     public MigrationTarget? Target { get; set; }
 
-    /// <summary>Full (the default) compares every record; Quick compares counts and a sample per step.</summary>
+    /// <summary>
+    /// Full (the default) compares every record; Quick compares counts and a sample per step. A string, not the engine's
+    /// enum: a value-type field of an engine type would load the engine before the module's resolver is in place.
+    /// </summary>
     [Parameter]
-    public ValidationMode Mode { get; set; } = ValidationMode.Full;
+    [ValidateSet("Full", "Quick")]
+    public string Mode { get; set; } = "Full";
 
     /// <summary>Records compared per step in Quick mode.</summary>
     [Parameter]
@@ -61,7 +65,7 @@ public sealed class TestMigrationCommand : MigrationCmdletBase
     {
         var subject = Result is not null ? $"run {Result.RunId}" : Plan is not null ? $"plan {Plan.PlanId}" : $"{Source.Length} source(s) against {Target!.Name}";
         var progress = new ProgressRecord(1, $"Validating {subject}", $"{Mode} validation");
-        var options = new ValidationOptions(Mode, SampleSize, MaxDifferences);
+        var options = new ValidationOptions(Enum.Parse<ValidationMode>(Mode, ignoreCase: true), SampleSize, MaxDifferences);
         MigrationValidationReport report;
         try
         {

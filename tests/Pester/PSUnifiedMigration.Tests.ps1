@@ -35,8 +35,13 @@ BeforeDiscovery {
         }
         @{
             Name       = 'Test-Migration'
-            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationValidationReport'
-            Parameters = @('Result', 'MaxDifferences')
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationValidationReport, System.Boolean'
+            Parameters = @('Result', 'Plan', 'Source', 'Target', 'Mode', 'SampleSize', 'MaxDifferences', 'Quiet')
+        }
+        @{
+            Name       = 'Export-MigrationValidationReport'
+            OutputType = 'System.IO.FileInfo'
+            Parameters = @('Report', 'Path', 'Format', 'Force')
         }
         @{
             Name       = 'New-MigrationSavepoint'
@@ -60,6 +65,7 @@ BeforeDiscovery {
         @{ Name = 'Invoke-Migration'; ConfirmImpact = 'Medium' }
         @{ Name = 'New-MigrationSavepoint'; ConfirmImpact = 'Low' }
         @{ Name = 'Restore-MigrationSavepoint'; ConfirmImpact = 'High' }
+        @{ Name = 'Export-MigrationValidationReport'; ConfirmImpact = 'Medium' }
     )
 
     # Every way a password can reach New-MigrationSource or New-MigrationTarget.
