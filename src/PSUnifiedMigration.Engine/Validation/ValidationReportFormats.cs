@@ -19,6 +19,8 @@ public enum ValidationReportFormat
 /// </summary>
 public static class ValidationReportFormats
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static string Write(MigrationValidationReport report, ValidationReportFormat format) => format switch
     {
         ValidationReportFormat.Json => ToJson(report),
@@ -26,73 +28,21 @@ public static class ValidationReportFormats
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
 
-    public static string ToJson(MigrationValidationReport report)
+    public static string ToJson(MigrationValidationReport report) => JsonSerializer.Serialize(new
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            json.WriteBoolean("IsValid", report.IsValid);
-            json.WriteString("RunId", report.RunId?.ToString("D"));
-            json.WriteString("Mode", report.Mode.ToString());
-            json.WriteNumber("SampleSize", report.SampleSize);
-            json.WriteNumber("VectorTolerance", report.VectorTolerance);
-            json.WriteNumber("DurationMs", (long)report.Duration.TotalMilliseconds);
-            WriteStrings(json, "Errors", report.Errors);
-            WriteStrings(json, "Warnings", report.Warnings);
-            json.WriteStartObject("Statistics");
-            foreach (var (name, value) in report.Statistics)
-            {
-                json.WriteNumber(name, value);
-            }
-
-            json.WriteEndObject();
-            json.WriteStartArray("Checks");
-            foreach (var check in report.Checks)
-            {
-                json.WriteStartObject();
-                json.WriteString("Group", check.Group);
-                json.WriteString("Name", check.Name);
-                json.WriteBoolean("Passed", check.Passed);
-                json.WriteString("Expected", check.Expected);
-                json.WriteString("Actual", check.Actual);
-                json.WriteString("Details", check.Details);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("Differences");
-            foreach (var difference in report.Differences)
-            {
-                json.WriteStartObject();
-                json.WriteString("SourceName", difference.SourceName);
-                json.WriteString("SourceTable", difference.SourceTable);
-                json.WriteString("RecordKey", difference.RecordKey);
-                json.WriteString("Kind", difference.Kind);
-                WriteStrings(json, "Fields", difference.Fields);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteStartArray("Rejects");
-            foreach (var reject in report.Rejects)
-            {
-                json.WriteStartObject();
-                json.WriteString("SourceName", reject.SourceName);
-                json.WriteString("SourceTable", reject.SourceTable);
-                json.WriteString("RecordKey", reject.RecordKey);
-                json.WriteString("Field", reject.Field);
-                json.WriteString("Reason", reject.Reason);
-                json.WriteString("ErrorId", reject.ErrorId);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        report.IsValid,
+        report.RunId,
+        Mode = report.Mode.ToString(),
+        report.SampleSize,
+        report.VectorTolerance,
+        DurationMs = (long)report.Duration.TotalMilliseconds,
+        report.Errors,
+        report.Warnings,
+        report.Statistics,
+        report.Checks,
+        report.Differences,
+        report.Rejects,
+    }, Indented);
 
     public static string ToJUnit(MigrationValidationReport report)
     {
@@ -136,16 +86,5 @@ public static class ValidationReportFormats
         }
 
         return text.ToString();
-    }
-
-    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
-    {
-        json.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            json.WriteStringValue(value);
-        }
-
-        json.WriteEndArray();
     }
 }
