@@ -89,14 +89,23 @@ public static class MigrationValidator
         await keys.StartAsync(cancellationToken);
         long sourceRows = 0, readerRejects = 0, unrecordedRejects = 0;
         Task pending = Task.CompletedTask;
-        await foreach (var batch in reader.ReadAsync(step, null, context.Options.RangeSize, context.Plan.VectorDimensions, cancellationToken))
+        try
         {
-            // The target works on this page while the source reads the next one; the target's work stays in page order.
-            await pending;
-            sourceRows += batch.Read;
-            readerRejects += batch.Rejects.Count;
-            pending = OnTargetAsync(batch);
-            context.Progress(step.Name, sourceRows);
+            await foreach (var batch in reader.ReadAsync(step, null, context.Options.RangeSize, context.Plan.VectorDimensions, cancellationToken))
+            {
+                // The target works on this page while the source reads the next one; the target's work stays in page order.
+                await pending;
+                sourceRows += batch.Read;
+                readerRejects += batch.Rejects.Count;
+                pending = OnTargetAsync(batch);
+                context.Progress(step.Name, sourceRows);
+            }
+        }
+        catch
+        {
+            // The source failed: let the target's work end before the connection is disposed; the source's error is the one raised.
+            await Task.WhenAny(pending);
+            throw;
         }
 
         await pending;

@@ -70,7 +70,7 @@ public static class ValidationReportFormats
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root).ToString();
     }
 
-    /// <summary>Expected, actual, details, and the listed differences of the check's step (a step's checks end with its name).</summary>
+    /// <summary>Expected, actual, details, and the listed differences the check is about.</summary>
     private static string FailureText(MigrationValidationReport report, ValidationCheck check)
     {
         var text = new StringBuilder().AppendLine($"Expected: {check.Expected}").AppendLine($"Actual: {check.Actual}");
@@ -79,12 +79,28 @@ public static class ValidationReportFormats
             text.AppendLine(check.Details);
         }
 
-        foreach (var difference in report.Differences.Where(d => check.Name.EndsWith($" {d.SourceName}:{d.SourceTable}", StringComparison.Ordinal)
-                     || check.Name.Contains($" {d.SourceName}:{d.SourceTable} ", StringComparison.Ordinal)))
+        foreach (var difference in report.Differences.Where(d => Belongs(d, check)))
         {
             text.AppendLine(difference.ToString());
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// A projection store's difference (Kind ...InNeo4j, ...InQdrant) belongs to that store's cross-store checks; any other
+    /// to the checks of its step, whose names hold "source:table".
+    /// </summary>
+    private static bool Belongs(ValidationDifference difference, ValidationCheck check)
+    {
+        var store = difference.Kind.EndsWith("InNeo4j", StringComparison.Ordinal) ? "Neo4j"
+            : difference.Kind.EndsWith("InQdrant", StringComparison.Ordinal) ? "Qdrant" : null;
+        if (store is not null || check.Group == ValidationGroups.CrossStore)
+        {
+            return store is not null && check.Group == ValidationGroups.CrossStore && check.Name.StartsWith(store, StringComparison.Ordinal);
+        }
+
+        var step = $" {difference.SourceName}:{difference.SourceTable}";
+        return check.Name.EndsWith(step, StringComparison.Ordinal) || check.Name.Contains(step + " ", StringComparison.Ordinal);
     }
 }
