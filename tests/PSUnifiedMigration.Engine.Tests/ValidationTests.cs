@@ -309,4 +309,35 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
         Assert.Contains($"Changed: chunks {chunk} (content)", failure.Element("failure")!.Value, StringComparison.Ordinal);
         Assert.StartsWith("expected every record identical", (string)failure.Element("failure")!.Attribute("message")!, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("""{"b": 1, "a": [1.50, -0, 1e3, 1.5E-7, 12345678901234567890.5], "aa": {"z": null, "y": true}}""")]
+    [InlineData("""{"k": "quote \" backslash \\ tab \t newline \n bell \u0007 slash \/ é 😀", "k": "last wins"}""")]
+    [InlineData("""[{"indices": [3, 17], "values": [0.25, 1.0000001]}, "", [], {}, false]""")]
+    [InlineData("""{"éa": 1, "z": 2, "ab": 3, "B": 4}""")]
+    public async Task The_canonical_jsonb_text_is_what_postgresql_prints(string json)
+    {
+        var database = await fixture.Server.CreateDatabaseAsync("json");
+
+        var printed = await TestDatabase.ScalarAsync<string>(database, $"SELECT $json${json}$json$::jsonb::text");
+
+        Assert.Equal(printed, JsonbText.Canonical(json));
+    }
+
+    [Fact]
+    public async Task Without_a_run_a_record_the_transform_rejects_is_listed_and_counted_as_rejected()
+    {
+        var scenario = await EngineScenario.CreateAsync(fixture.Server, Small);
+        var bad = await TestDatabase.ScalarAsync<string>(scenario.SourceConnection, "SELECT min(id::text) FROM claude_context.chunks");
+        await scenario.ExecuteOnSourceAsync($"UPDATE claude_context.chunks SET vector[5] = 'NaN' WHERE id::text = '{bad}'");
+        var plan = await MigrationPlanner.PlanAsync([scenario.Source()], scenario.Target, 25, default);
+        await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(true), _ => { }, default);
+
+        var report = await MigrationValidator.ValidateAsync(plan, null, new ValidationOptions(), null, default);
+
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+        var reject = Assert.Single(report.Rejects);
+        Assert.Equal((bad, "VectorNotFinite"), (reject.RecordKey, reject.ErrorId));
+        Assert.Equal(1, report.Statistics["cc:chunks:rejected_rows"]);
+    }
 }

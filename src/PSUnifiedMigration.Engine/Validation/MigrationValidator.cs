@@ -76,6 +76,12 @@ public static class MigrationValidator
             }
         }
 
+        if (report.Statistics.GetValueOrDefault("digest_only_mismatches") is var digestOnly and > 0)
+        {
+            // Not a difference (the fields are the truth), but a sign that the canonical row form needs fixing.
+            report.Warnings.Add($"{digestOnly} record(s) had differing digests but equal fields; validation fetched them one by one. Please report this.");
+        }
+
         report.Duration = clock.Elapsed;
         report.Statistics["duration_ms"] = (long)clock.Elapsed.TotalMilliseconds;
         return report;
