@@ -340,4 +340,17 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
         Assert.Equal((bad, "VectorNotFinite"), (reject.RecordKey, reject.ErrorId));
         Assert.Equal(1, report.Statistics["cc:chunks:rejected_rows"]);
     }
+
+    [Fact]
+    public async Task A_nan_in_a_target_vector_fails_the_finite_values_check()
+    {
+        var (scenario, result) = await MigrateClaudeAsync();
+        await TestDatabase.ExecuteAsync(scenario.TargetConnection,
+            "UPDATE unified.chunks SET dense_vector[2] = 'NaN' WHERE legacy_id = (SELECT min(legacy_id) FROM unified.chunks)");
+
+        var report = await ValidateAsync(result);
+
+        var check = Assert.Single(report.Checks, c => c.Name == "Vector values finite chunks");
+        Assert.Equal((false, "1 row(s) failing", ValidationGroups.Vectors), (check.Passed, check.Actual, check.Group));
+    }
 }

@@ -11,7 +11,8 @@ namespace PSUnifiedMigration.Engine.Validation;
 /// </summary>
 internal static class VectorCheck
 {
-    private const string NonFinite = "EXISTS (SELECT 1 FROM unnest({0}::real[]) AS x WHERE x IN ('NaN'::real, 'Infinity'::real, '-Infinity'::real))";
+    // Array overlap runs in C, far faster than unnesting; real's equality holds NaN equal to NaN.
+    private const string NonFinite = "{0}::real[] && '{{NaN,Infinity,-Infinity}}'::real[]";
 
     public static async Task CheckAsync(ValidationContext context, CancellationToken cancellationToken)
     {
