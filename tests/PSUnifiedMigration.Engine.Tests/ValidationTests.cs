@@ -58,9 +58,18 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
         return Assert.Single(report.Differences);
     }
 
-    /// <summary>The legacy id of a chunk with a sparse vector, and that of the next such chunk (for swaps).</summary>
+    /// <summary>The legacy id of the first chunk with a sparse vector.</summary>
     private static Task<string> ChunkAsync(EngineScenario scenario, string where = "sparse_vector IS NOT NULL") =>
         scenario.ScalarOnTargetAsync<string>($"SELECT legacy_id FROM unified.chunks WHERE {where} ORDER BY legacy_id LIMIT 1");
+
+    /// <summary>Migrates, changes one chunk (one with a sparse vector) in the target, and returns its id and the one difference validation reports.</summary>
+    private async Task<(string Chunk, ValidationDifference Difference)> ChangeOneChunkAsync(string set)
+    {
+        var (scenario, result) = await MigrateClaudeAsync();
+        var chunk = await ChunkAsync(scenario);
+        await TestDatabase.ExecuteAsync(scenario.TargetConnection, $"UPDATE unified.chunks AS c SET {set} WHERE legacy_id = '{chunk}'");
+        return (chunk, SingleDifference(await ValidateAsync(result)));
+    }
 
     [Theory]
     [InlineData(ChunkLayout.Live)]
@@ -106,11 +115,7 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
     [Fact]
     public async Task Changed_content_is_reported_with_the_record_and_the_field()
     {
-        var (scenario, result) = await MigrateClaudeAsync();
-        var chunk = await ChunkAsync(scenario);
-        await TestDatabase.ExecuteAsync(scenario.TargetConnection, $"UPDATE unified.chunks SET content = content || ' ' WHERE legacy_id = '{chunk}'");
-
-        var difference = SingleDifference(await ValidateAsync(result));
+        var (chunk, difference) = await ChangeOneChunkAsync("content = content || ' '");
 
         Assert.Equal((chunk, "Changed", "content"), (difference.RecordKey, difference.Kind, string.Join(",", difference.Fields)));
     }
@@ -139,11 +144,7 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
     [Fact]
     public async Task A_dropped_sparse_vector_is_reported_with_the_record_and_the_field()
     {
-        var (scenario, result) = await MigrateClaudeAsync();
-        var chunk = await ChunkAsync(scenario);
-        await TestDatabase.ExecuteAsync(scenario.TargetConnection, $"UPDATE unified.chunks SET sparse_vector = NULL WHERE legacy_id = '{chunk}'");
-
-        var difference = SingleDifference(await ValidateAsync(result));
+        var (chunk, difference) = await ChangeOneChunkAsync("sparse_vector = NULL");
 
         Assert.Equal((chunk, "Changed", "sparse_vector"), (difference.RecordKey, difference.Kind, string.Join(",", difference.Fields)));
     }
@@ -151,13 +152,7 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
     [Fact]
     public async Task A_swapped_project_id_is_reported_with_the_record_and_the_field()
     {
-        var (scenario, result) = await MigrateClaudeAsync();
-        var chunk = await ChunkAsync(scenario);
-        await TestDatabase.ExecuteAsync(scenario.TargetConnection, $"""
-            UPDATE unified.chunks AS c SET project_id = (SELECT p.id FROM unified.projects AS p WHERE p.id <> c.project_id LIMIT 1) WHERE legacy_id = '{chunk}'
-            """);
-
-        var difference = SingleDifference(await ValidateAsync(result));
+        var (chunk, difference) = await ChangeOneChunkAsync("project_id = (SELECT p.id FROM unified.projects AS p WHERE p.id <> c.project_id LIMIT 1)");
 
         Assert.Equal((chunk, "Changed", "project_id"), (difference.RecordKey, difference.Kind, string.Join(",", difference.Fields)));
     }
