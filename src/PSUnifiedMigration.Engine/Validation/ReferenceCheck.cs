@@ -13,14 +13,16 @@ internal static class ReferenceCheck
             foreach (var reference in table.References)
             {
                 await using var command = new Npgsql.NpgsqlCommand($"""
-                    SELECT count(*), (array_agg(c.id ORDER BY c.id))[1:10] FROM {ValidationContext.U}.{Sql.Quote(table.Name)} AS c
-                    WHERE c.{Sql.Quote(reference.Column)} IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM {ValidationContext.U}.{Sql.Quote(reference.ParentTable)} AS p WHERE p.id = c.{Sql.Quote(reference.Column)})
+                    WITH orphans AS (
+                        SELECT c.id FROM {ValidationContext.U}.{Sql.Quote(table.Name)} AS c
+                        WHERE c.{Sql.Quote(reference.Column)} IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM {ValidationContext.U}.{Sql.Quote(reference.ParentTable)} AS p WHERE p.id = c.{Sql.Quote(reference.Column)}))
+                    SELECT (SELECT count(*) FROM orphans), ARRAY(SELECT id FROM orphans ORDER BY id LIMIT 10)
                     """, context.Target);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
                 var orphans = reader.GetInt64(0);
-                var first = reader.IsDBNull(1) ? [] : reader.GetFieldValue<Guid[]>(1);
+                var first = reader.GetFieldValue<Guid[]>(1);
                 context.Report.Add(new ValidationCheck($"References {table.Name}.{reference.Column}", orphans == 0, "0 orphans", $"{orphans} orphans",
                     orphans > 0 ? $"{orphans} row(s) of unified.{table.Name} point at a missing {reference.ParentTable} row, among them {string.Join(", ", first)}." : "",
                     ValidationGroups.Relationships));
