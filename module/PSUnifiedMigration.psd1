@@ -16,6 +16,7 @@
         'New-MigrationPlan'
         'Invoke-Migration'
         'Test-Migration'
+        'Export-MigrationValidationReport'
         'New-MigrationSavepoint'
         'Get-MigrationSavepoint'
         'Restore-MigrationSavepoint'

@@ -35,8 +35,13 @@ BeforeDiscovery {
         }
         @{
             Name       = 'Test-Migration'
-            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationValidationReport'
-            Parameters = @('Result', 'MaxDifferences')
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationValidationReport, System.Boolean'
+            Parameters = @('Result', 'Plan', 'Source', 'Target', 'Mode', 'SampleSize', 'MaxDifferences', 'Quiet')
+        }
+        @{
+            Name       = 'Export-MigrationValidationReport'
+            OutputType = 'System.IO.FileInfo'
+            Parameters = @('Report', 'Path', 'Format', 'Force')
         }
         @{
             Name       = 'New-MigrationSavepoint'
@@ -72,6 +77,7 @@ BeforeDiscovery {
         @{ Name = 'Restore-MigrationSavepoint'; ConfirmImpact = 'High' }
         @{ Name = 'Remove-MigrationSavepoint'; ConfirmImpact = 'High' }
         @{ Name = 'Undo-Migration'; ConfirmImpact = 'High' }
+        @{ Name = 'Export-MigrationValidationReport'; ConfirmImpact = 'Medium' }
     )
 
     # Every way a password can reach New-MigrationSource or New-MigrationTarget.

@@ -1,36 +1,56 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Npgsql;
+using System.Globalization;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
 
 namespace PSUnifiedMigration.Engine.Validation;
 
-public sealed record ValidationOptions(int MaxDifferences = 100);
-
 /// <summary>
-/// Proves a run: per step, source rows = target rows + rejected rows, and every source record is
-/// transformed again and compared field by field (vectors bit for bit) with its row in the target.
-/// Reads are paged on both sides, so memory stays bounded whatever the size.
+/// Proves a migration, with or without the run that did it. Per step: source = target + rejected, the content of
+/// every record (Full: range digests on both sides, bisected down to the differing records; Quick: a sample), and
+/// the target's extra records. Then the relationships (no orphans, degree per node type), the vectors, and each
+/// configured projection store against PostgreSQL. The source is read in pages while the target works on the
+/// previous page; key sets go to temp tables on the target, so memory stays bounded whatever the size.
 /// </summary>
 public static class MigrationValidator
 {
-    private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
-    private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
-    private static readonly string IdMap = $"{U}.{Sql.Quote(UnifiedSchema.IdMapTable)}";
+    /// <summary>Validates a run's migration; the run's reject table is where rejected records must be.</summary>
+    public static Task<MigrationValidationReport> ValidateAsync(MigrationResult run, ValidationOptions options, Action<string, long>? progress, CancellationToken cancellationToken) =>
+        ValidateAsync(run.Plan, run, options, progress, cancellationToken);
 
-    public static async Task<MigrationValidationReport> ValidateAsync(MigrationResult run, ValidationOptions options, Action<string, long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates the plan's sources against its target. Without a run (a migration done earlier), a rejected record
+    /// is one the transform rejects today, or one absent from the target that some run recorded as rejected.
+    /// </summary>
+    public static async Task<MigrationValidationReport> ValidateAsync(MigrationPlan plan, MigrationResult? run, ValidationOptions options, Action<string, long>? progress,
+        CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var report = new MigrationValidationReport { RunId = run.RunId };
-        var plan = run.Plan;
-        report.Add(new ValidationCheck("Run completed", run.Status is MigrationStatus.Succeeded or MigrationStatus.CompletedWithRejects,
-            "Succeeded or CompletedWithRejects", run.Status.ToString(), run.FailureMessage ?? ""));
+        var report = new MigrationValidationReport
+        {
+            RunId = run?.RunId,
+            Mode = options.Mode,
+            SampleSize = options.Mode == ValidationMode.Quick ? options.SampleSize : 0,
+            MaxDifferences = options.MaxDifferences,
+            VectorTolerance = plan.Target.Qdrant is null ? 0 : Targets.Qdrant.QdrantProjection.Tolerance,
+        };
+        if (run is not null)
+        {
+            report.Add(new ValidationCheck("Run completed", run.Status is MigrationStatus.Succeeded or MigrationStatus.CompletedWithRejects,
+                "Succeeded or CompletedWithRejects", run.Status.ToString(), run.FailureMessage ?? ""));
+        }
+
+        if (options.Mode == ValidationMode.Quick)
+        {
+            report.Warnings.Add($"Quick mode: counts are complete, but only a sample of up to {options.SampleSize} records per step was compared.");
+        }
+
         await using var target = await plan.Target.Endpoint.OpenAsync(cancellationToken);
         await using (var snapshot = await target.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken))
         {
+            var context = new ValidationContext(plan, run, options, target, report, progress);
+            var degrees = new GraphDegreeCheck(context);
             foreach (var source in plan.Sources)
             {
                 await using var reader = SourceReaders.Create(source);
@@ -38,19 +58,28 @@ public static class MigrationValidator
                 foreach (var planStep in plan.Steps.Where(s => s.SourceName == source.Name))
                 {
                     var step = new SourceStep(planStep.SourceName, planStep.SourceTable, UnifiedSchema.Get(planStep.TargetTable), planStep.EstimatedRecords, planStep.EstimatedBytes);
-                    await ValidateStepAsync(run, step, reader, target, report, options, progress, cancellationToken);
+                    await ValidateStepAsync(context, step, reader, degrees, cancellationToken);
                 }
             }
 
-            await CheckReferencesAsync(target, report, cancellationToken);
+            context.Progress("Checking relationships and vectors", 0);
+            await ReferenceCheck.CheckAsync(context, cancellationToken);
+            await degrees.CheckAsync(cancellationToken);
+            await VectorCheck.CheckAsync(context, cancellationToken);
             foreach (var store in Targets.ProjectionStores.For(plan.Target))
             {
                 await using (store)
                 {
-                    progress?.Invoke($"Checking {store.Description}", 0);
+                    context.Progress($"Checking {store.Description}", 0);
                     await store.ValidateAsync(target, plan.SystemOrigins, report, cancellationToken);
                 }
             }
+        }
+
+        if (report.Statistics.GetValueOrDefault("digest_only_mismatches") is var digestOnly and > 0)
+        {
+            // Not a difference (the fields are the truth), but a sign that the canonical row form needs fixing.
+            report.Warnings.Add($"{digestOnly} record(s) had differing digests but equal fields; validation fetched them one by one. Please report this.");
         }
 
         report.Duration = clock.Elapsed;
@@ -58,198 +87,68 @@ public static class MigrationValidator
         return report;
     }
 
-    private static async Task ValidateStepAsync(MigrationResult run, SourceStep step, ISourceReader reader, NpgsqlConnection target,
-        MigrationValidationReport report, ValidationOptions options, Action<string, long>? progress, CancellationToken cancellationToken)
+    private static async Task ValidateStepAsync(ValidationContext context, SourceStep step, ISourceReader reader, GraphDegreeCheck degrees, CancellationToken cancellationToken)
     {
-        long sourceRows = 0, compared = 0, changed = 0, missing = 0, unrecordedRejects = 0;
-        await foreach (var batch in reader.ReadAsync(step, null, run.Plan.BatchSize, run.Plan.VectorDimensions, cancellationToken))
+        var report = context.Report;
+        var keys = new StepKeys(context, step);
+        var content = new ContentCheck(context, step);
+        await keys.StartAsync(cancellationToken);
+        long sourceRows = 0, readerRejects = 0, unrecordedRejects = 0;
+        Task pending = Task.CompletedTask;
+        try
         {
-            sourceRows += batch.Read;
-            var expected = batch.Records.ToDictionary(r => r.LegacyId, StringComparer.Ordinal);
-            var actual = await FetchTargetRowsAsync(target, step, expected.Keys.ToArray(), cancellationToken);
-            var absent = expected.Keys.Where(k => !actual.ContainsKey(k)).ToArray();
-            var recorded = await RejectedKeysAsync(target, run.RunId, step, absent.Concat(batch.Rejects.Select(r => r.RecordKey)).ToArray(), cancellationToken);
-            foreach (var key in absent.Where(k => !recorded.Contains(k)))
+            await foreach (var batch in reader.ReadAsync(step, null, context.Options.RangeSize, context.Plan.VectorDimensions, cancellationToken))
             {
-                missing++;
-                AddDifference(report, options, new ValidationDifference(step.SourceName, step.SourceTable, key, "Missing", []));
+                // The target works on this page while the source reads the next one; the target's work stays in page order.
+                await pending;
+                sourceRows += batch.Read;
+                readerRejects += batch.Rejects.Count;
+                pending = OnTargetAsync(batch);
+                context.Progress(step.Name, sourceRows);
             }
-
-            unrecordedRejects += batch.Rejects.Count(r => !recorded.Contains(r.RecordKey));
-            foreach (var (key, row) in actual)
-            {
-                compared++;
-                var fields = DifferingFields(expected[key], row);
-                if (fields.Count > 0)
-                {
-                    changed++;
-                    AddDifference(report, options, new ValidationDifference(step.SourceName, step.SourceTable, key, "Changed", fields));
-                }
-            }
-
-            progress?.Invoke(step.Name, sourceRows);
+        }
+        catch
+        {
+            // The source failed: let the target's work end before the connection is disposed; the source's error is the one raised.
+            await Task.WhenAny(pending);
+            throw;
         }
 
-        var (targetRows, rejectedRows) = await CountsAsync(target, run.RunId, step, cancellationToken);
+        await pending;
+        var tally = await keys.TallyAsync(cancellationToken);
+        var rejected = readerRejects + tally.RejectedByWriter;
+        var accounted = tally.TargetRows + rejected;
+        var system = context.Plan.Sources.First(s => s.Name == step.SourceName).SystemOrigin;
         report.Statistics[$"{step.Name}:source_rows"] = sourceRows;
-        report.Statistics[$"{step.Name}:target_rows"] = targetRows;
-        report.Statistics[$"{step.Name}:rejected_rows"] = rejectedRows;
-        report.Statistics["records_compared"] = report.Statistics.GetValueOrDefault("records_compared") + compared;
-        report.Add(new ValidationCheck($"Count {step.Name}", sourceRows == targetRows + rejectedRows,
-            $"source {sourceRows} = target + rejected", $"target {targetRows} + rejected {rejectedRows} = {targetRows + rejectedRows}",
-            targetRows + rejectedRows > sourceRows ? $"The target holds {targetRows + rejectedRows - sourceRows} more record(s) than the source accounts for." : ""));
-        report.Add(new ValidationCheck($"Content {step.Name}", changed == 0 && missing == 0,
-            "every record identical", $"{compared} compared, {changed} changed, {missing} missing",
-            changed + missing > 0 ? "See Differences for the record ids and fields." : ""));
-        if (unrecordedRejects > 0)
+        report.Statistics[$"{step.Name}:target_rows"] = tally.TargetRows;
+        report.Statistics[$"{step.Name}:rejected_rows"] = rejected;
+        report.Count($"{system}:{step.Target.Name}:source_rows", sourceRows);
+        report.Count($"{system}:{step.Target.Name}:target_rows", tally.TargetRows);
+        report.Count($"{system}:{step.Target.Name}:rejected_rows", rejected);
+        report.Add(new ValidationCheck($"Count {step.Name} -> {step.Target.Name}", sourceRows == accounted,
+            $"source {sourceRows} = target + rejected", $"target {tally.TargetRows} + rejected {rejected} = {accounted}",
+            accounted == sourceRows ? (rejected > 0 ? "The rejected records are listed in Rejects." : "")
+                : accounted > sourceRows ? $"The target holds {accounted - sourceRows} more record(s) than the source accounts for."
+                : $"{sourceRows - accounted} source record(s) are neither in the target nor rejected.", ValidationGroups.Counts));
+        content.Complete();
+        report.Add(new ValidationCheck($"Extra records {step.Name}", tally.Extra == 0, "0 target records without a source record",
+            tally.Extra.ToString(CultureInfo.InvariantCulture), tally.Extra > 0 ? "See Differences (Kind Extra) for the record ids." : "", ValidationGroups.Content));
+        if (context.Run is not null && unrecordedRejects > 0)
         {
             report.Add(new ValidationCheck($"Rejects {step.Name}", false, "every invalid source record is in the run's reject table",
-                $"{unrecordedRejects} invalid record(s) not recorded", "The source changed after the run; run Invoke-Migration again."));
+                $"{unrecordedRejects} invalid record(s) not recorded", "The source changed after the run; run Invoke-Migration again.", ValidationGroups.Counts));
         }
-    }
 
-    private static void AddDifference(MigrationValidationReport report, ValidationOptions options, ValidationDifference difference)
-    {
-        if (report.Differences.Count < options.MaxDifferences)
+        async Task OnTargetAsync(SourceBatch batch)
         {
-            report.Differences.Add(difference);
-        }
-        else
-        {
-            report.Statistics["differences_not_listed"] = report.Statistics.GetValueOrDefault("differences_not_listed") + 1;
-        }
-    }
-
-    /// <summary>The target rows of one source step, keyed by legacy id; references come back as the parent's legacy id.</summary>
-    private static async Task<Dictionary<string, (object?[] Values, LegacyReference?[] References)>> FetchTargetRowsAsync(
-        NpgsqlConnection target, SourceStep step, string[] legacyIds, CancellationToken cancellationToken)
-    {
-        var table = step.Target;
-        var columns = table.Columns.Select(c => c.Kind switch
-        {
-            ColumnKind.Json => $"t.{Sql.Quote(c.Name)}::text",
-            ColumnKind.Vector or ColumnKind.CollectionVector => $"t.{Sql.Quote(c.Name)}::real[]",
-            _ => $"t.{Sql.Quote(c.Name)}",
-        });
-        var references = table.References.SelectMany((r, i) => new[] { $"r{i}.source_table", $"r{i}.legacy_id" });
-        var joins = string.Concat(table.References.Select((r, i) =>
-            $" LEFT JOIN {IdMap} AS r{i} ON r{i}.target_table = {Sql.Literal(r.ParentTable)} AND r{i}.unified_id = t.{Sql.Quote(r.Column)}"));
-        await using var command = new NpgsqlCommand($"""
-            SELECT m.legacy_id, {string.Join(", ", columns.Concat(references))}
-            FROM {IdMap} AS m JOIN {U}.{Sql.Quote(table.Name)} AS t ON t.id = m.unified_id{joins}
-            WHERE m.source_name = $1 AND m.source_table = $2 AND m.legacy_id = ANY($3)
-            """, target)
-        {
-            Parameters = { new() { Value = step.SourceName }, new() { Value = step.SourceTable }, new() { Value = legacyIds } },
-        };
-        var rows = new Dictionary<string, (object?[], LegacyReference?[])>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var values = new object?[table.Columns.Count];
-            for (var i = 0; i < values.Length; i++)
+            await keys.AddAsync(batch.Records, cancellationToken);
+            await degrees.AddAsync(step, batch.Records, cancellationToken);
+            await content.CheckPageAsync(batch.Records, cancellationToken);
+            var recorded = context.Run is null ? [] : await context.RecordedRejectsAsync(step, batch.Rejects.Select(r => r.RecordKey).ToArray(), cancellationToken);
+            foreach (var reject in batch.Rejects)
             {
-                values[i] = reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1);
-            }
-
-            var refs = new LegacyReference?[table.References.Count];
-            for (var i = 0; i < refs.Length; i++)
-            {
-                var at = 1 + values.Length + 2 * i;
-                refs[i] = reader.IsDBNull(at) ? null : new LegacyReference(reader.GetString(at), reader.GetString(at + 1));
-            }
-
-            rows[reader.GetString(0)] = (values, refs);
-        }
-
-        return rows;
-    }
-
-    private static List<string> DifferingFields(UnifiedRecord expected, (object?[] Values, LegacyReference?[] References) actual)
-    {
-        var fields = new List<string>();
-        for (var i = 0; i < expected.Values.Length; i++)
-        {
-            if (!ValueEquals(expected.Table.Columns[i].Kind, expected.Values[i], actual.Values[i]))
-            {
-                fields.Add(expected.Table.Columns[i].Name);
-            }
-        }
-
-        for (var i = 0; i < expected.References.Length; i++)
-        {
-            if (expected.References[i] != actual.References[i])
-            {
-                fields.Add(expected.Table.References[i].Column);
-            }
-        }
-
-        return fields;
-    }
-
-    private static bool ValueEquals(ColumnKind kind, object? expected, object? actual) => (kind, expected, actual) switch
-    {
-        (_, null, null) => true,
-        (_, null, _) or (_, _, null) => false,
-        (ColumnKind.Json, string e, string a) => JsonNode.DeepEquals(JsonNode.Parse(e), JsonNode.Parse(a)),
-        // Bit for bit: a vector that drifted in its last bit is a difference.
-        (ColumnKind.Vector or ColumnKind.CollectionVector, float[] e, float[] a) => e.Length == a.Length && e.Zip(a).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second)),
-        (ColumnKind.Timestamp, DateTime e, DateTime a) => e.ToUniversalTime() == a.ToUniversalTime(),
-        _ => Equals(expected, actual),
-    };
-
-    private static async Task<HashSet<string>> RejectedKeysAsync(NpgsqlConnection target, Guid runId, SourceStep step, string[] keys, CancellationToken cancellationToken)
-    {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        if (keys.Length == 0)
-        {
-            return found;
-        }
-
-        await using var command = new NpgsqlCommand(
-            $"SELECT DISTINCT record_key FROM {B}.rejects WHERE run_id = $1 AND source_name = $2 AND source_table = $3 AND record_key = ANY($4)", target)
-        {
-            Parameters = { new() { Value = runId }, new() { Value = step.SourceName }, new() { Value = step.SourceTable }, new() { Value = keys } },
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            found.Add(reader.GetString(0));
-        }
-
-        return found;
-    }
-
-    private static async Task<(long TargetRows, long RejectedRows)> CountsAsync(NpgsqlConnection target, Guid runId, SourceStep step, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand($"""
-            SELECT (SELECT count(*) FROM {IdMap} AS m JOIN {U}.{Sql.Quote(step.Target.Name)} AS t ON t.id = m.unified_id
-                    WHERE m.source_name = $1 AND m.source_table = $2),
-                   (SELECT count(*) FROM {B}.rejects WHERE run_id = $3 AND source_name = $1 AND source_table = $2)
-            """, target)
-        {
-            Parameters = { new() { Value = step.SourceName }, new() { Value = step.SourceTable }, new() { Value = runId } },
-        };
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
-
-    /// <summary>Every reference in the unified store points at an existing row.</summary>
-    private static async Task CheckReferencesAsync(NpgsqlConnection target, MigrationValidationReport report, CancellationToken cancellationToken)
-    {
-        foreach (var table in UnifiedSchema.Tables)
-        {
-            foreach (var reference in table.References)
-            {
-                await using var command = new NpgsqlCommand($"""
-                    SELECT count(*) FROM {U}.{Sql.Quote(table.Name)} AS c
-                    WHERE c.{Sql.Quote(reference.Column)} IS NOT NULL
-                      AND NOT EXISTS (SELECT 1 FROM {U}.{Sql.Quote(reference.ParentTable)} AS p WHERE p.id = c.{Sql.Quote(reference.Column)})
-                    """, target);
-                var orphans = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-                report.Add(new ValidationCheck($"References {table.Name}.{reference.Column}", orphans == 0, "0 orphans", $"{orphans} orphans",
-                    orphans > 0 ? $"{orphans} row(s) of unified.{table.Name} point at a missing {reference.ParentTable} row." : ""));
+                report.AddReject(new ValidationReject(step.SourceName, step.SourceTable, reject.RecordKey, reject.Field, reject.Reason, reject.ErrorId));
+                unrecordedRejects += context.Run is not null && !recorded.ContainsKey(reject.RecordKey) ? 1 : 0;
             }
         }
     }

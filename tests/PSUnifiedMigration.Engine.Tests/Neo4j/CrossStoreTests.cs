@@ -40,10 +40,10 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         return Task.CompletedTask;
     }
 
-    private async Task<(MigrationPlan Plan, CogneeSampleSummary Cognee, string Target)> PlanAsync()
+    private async Task<(MigrationPlan Plan, CogneeSampleSummary Cognee, string Target)> PlanAsync(ChunkLayout layout = ChunkLayout.Schema)
     {
         var cognee = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile, Users = 1 });
-        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 300, Seed = 5 });
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 300, Seed = 5, Layout = layout });
         var plan = await MigrationPlanner.PlanAsync([claude.Source(), new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], Target(claude.TargetConnection), 100, default);
         Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
         return (plan, cognee, claude.TargetConnection);
@@ -69,6 +69,9 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         Assert.Equal(300, _qdrant.PointCount(QdrantCollectionNames.Chunks));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("Neo4j graph nodes", StringComparison.Ordinal) && c.Passed);
         Assert.Contains(report.Checks, c => c.Name.StartsWith("Qdrant vectors unified_chunks", StringComparison.Ordinal) && c.Passed);
+        Assert.Contains(report.Checks, c => c.Name == "Qdrant collection unified_chunks dimension and distance metric" && c.Passed && c.Actual.Contains("Cosine", StringComparison.Ordinal));
+        Assert.Equal(QdrantProjection.Tolerance, report.VectorTolerance);
+        Assert.Empty(report.Differences);
         Assert.Equal(cognee.GraphNodes + cognee.GraphEdges, result.Projections.Single(p => p.Key.StartsWith("Neo4j", StringComparison.Ordinal)).Value);
         Assert.Equal(300L, await TestDatabase.ScalarAsync<long>(target, "SELECT count(*) FROM unified.chunks WHERE system_origin = 'claude'"));
     }
@@ -143,5 +146,68 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         var blocker = Assert.Single(plan.Blockers);
         Assert.Contains("Graph store Neo4j", blocker.Message);
         Assert.DoesNotContain("secret-pw", blocker.ToString());
+    }
+
+    private async Task<(MigrationResult Result, string Target)> MigrateAsync(ChunkLayout layout)
+    {
+        var (plan, _, target) = await PlanAsync(layout);
+        return (await RunAsync(plan), target);
+    }
+
+    private static Task<MigrationValidationReport> ValidateAsync(MigrationResult result) =>
+        MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+    [Fact]
+    public async Task A_relationship_dropped_from_neo4j_is_named_by_its_edge()
+    {
+        var (result, target) = await MigrateAsync(ChunkLayout.Live);
+        using (var client = await Neo4jHttpClient.ConnectAsync(neo4j.Endpoint, default))
+        {
+            await client.RunAsync([new CypherStatement(
+                "MATCH (:UnifiedNode)-[r]->(:UnifiedNode) WHERE r.system_origin = 'cognee' WITH r ORDER BY r.id LIMIT 1 DELETE r")], default);
+        }
+
+        var report = await ValidateAsync(result);
+
+        var edge = await TestDatabase.ScalarAsync<string>(target, "SELECT legacy_id FROM unified.graph_edges WHERE system_origin = 'cognee' ORDER BY id LIMIT 1");
+        var difference = Assert.Single(report.Differences);
+        Assert.Equal(("graph_edges", edge, "MissingInNeo4j"), (difference.SourceTable, difference.RecordKey, difference.Kind));
+        Assert.Contains(report.Checks, c => c.Name == "Neo4j relationships for every unified row" && !c.Passed);
+    }
+
+    [Fact]
+    public async Task A_sparse_vector_dropped_from_a_qdrant_point_is_named_by_its_chunk()
+    {
+        var (result, target) = await MigrateAsync(ChunkLayout.Live);
+        var (id, chunk) = (await TestDatabase.ScalarAsync<Guid>(target, "SELECT id FROM unified.chunks WHERE sparse_vector IS NOT NULL ORDER BY id LIMIT 1"),
+            await TestDatabase.ScalarAsync<string>(target, "SELECT legacy_id FROM unified.chunks WHERE sparse_vector IS NOT NULL ORDER BY id LIMIT 1"));
+        using (var client = new QdrantHttpClient(Qdrant))
+        {
+            var point = (await client.ScrollAsync(QdrantCollectionNames.Chunks, id, 1, true, null, default)).Points.Single();
+            Assert.Equal(id, point.Id);
+            await client.UpsertPointsAsync(QdrantCollectionNames.Chunks, [point with { SparseVectors = new Dictionary<string, QdrantSparseVector>() }], default);
+        }
+
+        var report = await ValidateAsync(result);
+
+        var difference = Assert.Single(report.Differences);
+        Assert.Equal(("chunks", chunk, "ChangedInQdrant", "sparse"), (difference.SourceTable, difference.RecordKey, difference.Kind, string.Join(",", difference.Fields)));
+    }
+
+    [Fact]
+    public async Task A_point_dropped_from_qdrant_is_named_by_its_chunk()
+    {
+        var (result, target) = await MigrateAsync(ChunkLayout.Live);
+        var id = await TestDatabase.ScalarAsync<Guid>(target, "SELECT id FROM unified.chunks ORDER BY id LIMIT 1");
+        using (var client = new QdrantHttpClient(Qdrant))
+        {
+            await client.DeletePointsAsync(QdrantCollectionNames.Chunks, [id], default);
+        }
+
+        var report = await ValidateAsync(result);
+
+        var chunk = await TestDatabase.ScalarAsync<string>(target, $"SELECT legacy_id FROM unified.chunks WHERE id = '{id}'");
+        var difference = Assert.Single(report.Differences);
+        Assert.Equal(("chunks", chunk, "MissingInQdrant"), (difference.SourceTable, difference.RecordKey, difference.Kind));
     }
 }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Validation;
 
 namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 
@@ -90,34 +92,64 @@ public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
             var counts = await store.CountAsync(origin, cancellationToken);
             var nodes = await UnifiedPages.CountAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name, [origin], cancellationToken);
             var edges = await UnifiedPages.CountAsync(systemOfRecord, UnifiedSchema.GraphEdges.Name, [origin], cancellationToken);
-            report.Add(new ValidationCheck($"Neo4j graph nodes ({origin})", counts.Nodes == nodes, $"{nodes} (PostgreSQL)", counts.Nodes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "Every unified graph node of this origin has its node in Neo4j, and Neo4j has no other."));
-            report.Add(new ValidationCheck($"Neo4j relationships ({origin})", counts.Edges == edges, $"{edges} (PostgreSQL)", counts.Edges.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "Every unified graph edge of this origin has its relationship in Neo4j, and Neo4j has no other."));
+            report.Add(new ValidationCheck($"Neo4j graph nodes ({origin})", counts.Nodes == nodes, $"{nodes} (PostgreSQL)", counts.Nodes.ToString(CultureInfo.InvariantCulture),
+                "Every unified graph node of this origin has its node in Neo4j, and Neo4j has no other.", ValidationGroups.CrossStore));
+            report.Add(new ValidationCheck($"Neo4j relationships ({origin})", counts.Edges == edges, $"{edges} (PostgreSQL)", counts.Edges.ToString(CultureInfo.InvariantCulture),
+                "Every unified graph edge of this origin has its relationship in Neo4j, and Neo4j has no other.", ValidationGroups.CrossStore));
             report.Statistics[$"neo4j:{origin}:nodes"] = counts.Nodes;
             report.Statistics[$"neo4j:{origin}:relationships"] = counts.Edges;
         }
 
+        // Nodes: each of ours must have a unified row; the ids seen go to a temp table to name the rows Neo4j lacks.
+        var seenNodes = await SeenIds.CreateAsync(systemOfRecord, "psum_seen_neo4j_nodes", cancellationToken);
         var orphans = new List<string>();
-        string? after = null;
-        while (true)
+        await foreach (var ours in PagesAsync(store.ReadNodesAsync, n => n.Id, n => n.Properties, systemOrigins, cancellationToken))
         {
-            var page = await store.ReadNodesAsync(after, PageSize, cancellationToken);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            after = page[^1].Id;
-            // The server may hold other graphs too; only the nodes of the plan's systems must have a unified row.
-            var ours = page.Where(n => n.Properties["system_origin"] is JsonValue origin && systemOrigins.Contains(origin.ToString())).ToList();
             var ids = ours.Select(n => Guid.TryParse(n.Id, out var id) ? id : Guid.Empty).ToArray();
             var existing = await UnifiedPages.ExistingIdsAsync(systemOfRecord, UnifiedSchema.GraphNodes.Name, ids, cancellationToken);
             orphans.AddRange(ours.Where((n, i) => !existing.Contains(ids[i])).Select(n => n.Id));
+            await seenNodes.AddAsync(ids, cancellationToken);
         }
 
-        report.Add(new ValidationCheck("Neo4j nodes refer to unified rows", orphans.Count == 0, "0 nodes without a row", orphans.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            orphans.Count == 0 ? "" : $"Neo4j nodes whose id is not in unified.graph_nodes: {string.Join(", ", orphans.Take(10))}{(orphans.Count > 10 ? ", ..." : "")}"));
+        report.Add(new ValidationCheck("Neo4j nodes refer to unified rows", orphans.Count == 0, "0 nodes without a row", orphans.Count.ToString(CultureInfo.InvariantCulture),
+            orphans.Count == 0 ? "" : $"Neo4j nodes whose id is not in unified.graph_nodes: {string.Join(", ", orphans.Take(10))}{(orphans.Count > 10 ? ", ..." : "")}",
+            ValidationGroups.CrossStore));
+        await ReportMissingAsync(seenNodes, UnifiedSchema.GraphNodes.Name, "Neo4j nodes", systemOrigins, report, cancellationToken);
+
+        var seenEdges = await SeenIds.CreateAsync(systemOfRecord, "psum_seen_neo4j_edges", cancellationToken);
+        await foreach (var ours in PagesAsync(store.ReadEdgesAsync, e => e.Id, e => e.Properties, systemOrigins, cancellationToken))
+        {
+            await seenEdges.AddAsync(ours.Select(e => Guid.TryParse(e.Id, out var id) ? id : Guid.Empty), cancellationToken);
+        }
+
+        await ReportMissingAsync(seenEdges, UnifiedSchema.GraphEdges.Name, "Neo4j relationships", systemOrigins, report, cancellationToken);
+    }
+
+    private static async Task ReportMissingAsync(SeenIds seen, string table, string what, IReadOnlyList<string> systemOrigins, MigrationValidationReport report,
+        CancellationToken cancellationToken)
+    {
+        var missing = await seen.ReportMissingAsync(table, systemOrigins, "MissingInNeo4j", report, cancellationToken);
+        report.Add(new ValidationCheck($"{what} for every unified row", missing == 0, $"0 rows of unified.{table} missing from Neo4j",
+            missing.ToString(CultureInfo.InvariantCulture), missing == 0 ? "" : "See Differences (Kind MissingInNeo4j) for the records. Run Invoke-Migration again; it rewrites the graph idempotently.",
+            ValidationGroups.CrossStore));
+    }
+
+    /// <summary>Pages through nodes or relationships in id order, keeping those of the plan's systems (the server may hold other graphs too).</summary>
+    private static async IAsyncEnumerable<List<T>> PagesAsync<T>(Func<string?, int, CancellationToken, Task<IReadOnlyList<T>>> read, Func<T, string> id,
+        Func<T, JsonObject> properties, IReadOnlyList<string> systemOrigins, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? after = null;
+        while (true)
+        {
+            var page = await read(after, PageSize, cancellationToken);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            after = id(page[^1]);
+            yield return page.Where(p => properties(p)["system_origin"] is JsonValue origin && systemOrigins.Contains(origin.ToString())).ToList();
+        }
     }
 
     public ValueTask DisposeAsync()

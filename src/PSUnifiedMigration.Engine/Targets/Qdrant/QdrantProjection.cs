@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Validation;
 
 namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
@@ -108,14 +109,21 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
                 var actual = await Client().CountAsync(spec.Name, QdrantFilter.Match("system_origin", origin), cancellationToken);
                 report.Statistics[$"qdrant:{spec.Name}:{origin}:points"] = actual;
                 report.Add(new ValidationCheck($"Qdrant points {spec.Name} ({origin})", actual == expected, $"{expected} (PostgreSQL)", actual.ToString(CultureInfo.InvariantCulture),
-                    "Every unified vector of this origin has its point, and Qdrant has no other."));
+                    "Every unified vector of this origin has its point, and Qdrant has no other.", ValidationGroups.CrossStore));
             }
 
-            var (orphans, changed) = await CompareAsync(store, spec, systemOfRecord, table, systemOrigins, cancellationToken);
+            await CheckCollectionAsync(spec, report, cancellationToken);
+            var seen = await SeenIds.CreateAsync(systemOfRecord, "psum_seen_qdrant_points", cancellationToken);
+            var (orphans, changed) = await CompareAsync(store, spec, systemOfRecord, table, systemOrigins, seen, report, cancellationToken);
             report.Add(new ValidationCheck($"Qdrant points {spec.Name} refer to unified rows", orphans.Count == 0, "0 points without a row", orphans.Count.ToString(CultureInfo.InvariantCulture),
-                orphans.Count == 0 ? "" : $"Points whose id is not in unified.{table}: {string.Join(", ", orphans.Take(10))}"));
-            report.Add(new ValidationCheck($"Qdrant vectors {spec.Name} equal PostgreSQL's", changed.Count == 0, $"0 differing vectors (tolerance {Tolerance} after normalising; Cosine)",
-                changed.Count.ToString(CultureInfo.InvariantCulture), changed.Count == 0 ? "" : $"Points whose vector differs: {string.Join(", ", changed.Take(10))}"));
+                orphans.Count == 0 ? "" : $"Points whose id is not in unified.{table}: {string.Join(", ", orphans.Take(10))}", ValidationGroups.CrossStore));
+            report.Add(new ValidationCheck($"Qdrant vectors {spec.Name} equal PostgreSQL's", changed == 0,
+                $"0 differing vectors (dense within {Tolerance} after normalising, Cosine; sparse indices and values exact)",
+                changed.ToString(CultureInfo.InvariantCulture), changed == 0 ? "" : "See Differences (Kind ChangedInQdrant) for the records and vectors.", ValidationGroups.CrossStore));
+            var missing = await seen.ReportMissingAsync(table, systemOrigins, "MissingInQdrant", report, cancellationToken, where, value);
+            report.Add(new ValidationCheck($"Qdrant points {spec.Name} for every unified row", missing == 0, $"0 rows of unified.{table} without a point",
+                missing.ToString(CultureInfo.InvariantCulture), missing == 0 ? "" : "See Differences (Kind MissingInQdrant) for the records. Run Invoke-Migration again.",
+                ValidationGroups.CrossStore));
         }
     }
 
@@ -127,39 +135,73 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
 
     private QdrantHttpClient Client() => _client ??= new QdrantHttpClient(endpoint);
 
-    /// <summary>Pages through the collection and looks up each page's rows in PostgreSQL: every point must have its row and its vector.</summary>
-    private static async Task<(List<Guid> Orphans, List<Guid> Changed)> CompareAsync(QdrantVectorStore store, QdrantCollectionSpec spec, NpgsqlConnection systemOfRecord,
-        string table, IReadOnlyList<string> systemOrigins, CancellationToken cancellationToken)
+    /// <summary>The collection's dense vector (name, dimension, distance metric) and sparse vector are what the projection writes.</summary>
+    private async Task CheckCollectionAsync(QdrantCollectionSpec spec, MigrationValidationReport report, CancellationToken cancellationToken)
+    {
+        var info = await Client().GetCollectionAsync(spec.Name, cancellationToken);
+        var dense = info?.DenseVectors.GetValueOrDefault(spec.DenseVectorName);
+        var sparse = spec.SparseVectorName is null || info?.SparseVectors.Contains(spec.SparseVectorName) == true;
+        var expected = $"'{spec.DenseVectorName}' of {spec.Size} dimensions, {spec.Distance}{(spec.SparseVectorName is null ? "" : $", sparse '{spec.SparseVectorName}'")}";
+        var actual = info is null ? "no collection" : dense is null ? $"no dense vector '{spec.DenseVectorName}'"
+            : $"'{spec.DenseVectorName}' of {dense.Size} dimensions, {dense.Distance}{(sparse ? (spec.SparseVectorName is null ? "" : $", sparse '{spec.SparseVectorName}'") : ", no sparse vector")}";
+        report.Add(new ValidationCheck($"Qdrant collection {spec.Name} dimension and distance metric", expected == actual, expected, actual, "", ValidationGroups.CrossStore));
+    }
+
+    /// <summary>
+    /// Pages through the collection and looks up each page's rows in PostgreSQL: every point must have its row, its
+    /// dense vector (within the tolerance) and its sparse vector (exactly). The ids seen are kept to name the rows without a point.
+    /// </summary>
+    private static async Task<(List<Guid> Orphans, long Changed)> CompareAsync(QdrantVectorStore store, QdrantCollectionSpec spec, NpgsqlConnection systemOfRecord,
+        string table, IReadOnlyList<string> systemOrigins, SeenIds seen, MigrationValidationReport report, CancellationToken cancellationToken)
     {
         var orphans = new List<Guid>();
-        var changed = new List<Guid>();
-        var vectorColumn = table == UnifiedSchema.Chunks.Name ? "dense_vector" : "vector";
+        long changed = 0;
+        var chunks = table == UnifiedSchema.Chunks.Name;
+        var vectorColumn = chunks ? "dense_vector" : "vector";
         Guid? from = null;
         do
         {
             var page = await store.ReadPageAsync(spec, from, PageSize, cancellationToken);
             // A collection may hold points of other systems; only the plan's must have a unified row.
             var ours = page.Points.Where(p => p.Payload["system_origin"] is JsonValue origin && systemOrigins.Contains(origin.ToString())).ToList();
-            var rows = new Dictionary<Guid, float[]>();
-            await using (var command = new NpgsqlCommand($"SELECT id, {Sql.Quote(vectorColumn)}::real[] FROM {Sql.Qualified(UnifiedSchema.DataSchema, table)} WHERE id = ANY(@ids)", systemOfRecord))
+            await seen.AddAsync(ours.Select(p => p.Id), cancellationToken);
+            var rows = new Dictionary<Guid, (float[] Dense, string? Sparse, string SourceName, string LegacyId)>();
+            await using (var command = new NpgsqlCommand(
+                $"SELECT id, {Sql.Quote(vectorColumn)}::real[], {(chunks ? "sparse_vector::text" : "NULL::text")}, source_name, legacy_id " +
+                $"FROM {Sql.Qualified(UnifiedSchema.DataSchema, table)} WHERE id = ANY(@ids)", systemOfRecord))
             {
                 command.Parameters.AddWithValue("ids", ours.Select(p => p.Id).ToArray());
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    rows[reader.GetGuid(0)] = reader.IsDBNull(1) ? [] : reader.GetFieldValue<float[]>(1);
+                    rows[reader.GetGuid(0)] = (reader.IsDBNull(1) ? [] : reader.GetFieldValue<float[]>(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                        reader.GetString(3), reader.IsDBNull(4) ? "" : reader.GetString(4));
                 }
             }
 
             foreach (var point in ours)
             {
-                if (!rows.TryGetValue(point.Id, out var vector))
+                if (!rows.TryGetValue(point.Id, out var row))
                 {
                     orphans.Add(point.Id);
+                    continue;
                 }
-                else if (!SameDirection(vector, point.Dense))
+
+                var fields = new List<string>();
+                if (!SameDirection(row.Dense, point.Dense))
                 {
-                    changed.Add(point.Id);
+                    fields.Add(spec.DenseVectorName);
+                }
+
+                if (spec.SparseVectorName is { } sparseName && !SameSparse(SparseOf(row.Sparse), point.Sparse))
+                {
+                    fields.Add(sparseName);
+                }
+
+                if (fields.Count > 0)
+                {
+                    changed++;
+                    report.AddDifference(new ValidationDifference(row.SourceName, table, row.LegacyId, "ChangedInQdrant", fields));
                 }
             }
 
@@ -169,6 +211,15 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
 
         return (orphans, changed);
     }
+
+    private static bool SameSparse(QdrantSparseVector? stored, QdrantSparseVector? projected) =>
+        (stored, projected) switch
+        {
+            (null, null) => true,
+            ({ } a, { } b) => a.Indices.AsSpan().SequenceEqual(b.Indices)
+                && a.Values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(b.Values.Select(BitConverter.SingleToInt32Bits)),
+            _ => false,
+        };
 
     private static bool SameDirection(float[] stored, float[] projected)
     {
@@ -255,10 +306,12 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
 
     private static string? Text(NpgsqlDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 
+    private static QdrantSparseVector? Sparse(NpgsqlDataReader row, int ordinal) => SparseOf(row.IsDBNull(ordinal) ? null : row.GetString(ordinal));
+
     /// <summary>The stored sparse vector ({"indices": [...], "values": [...]}, checked when it was read from the source).</summary>
-    private static QdrantSparseVector? Sparse(NpgsqlDataReader row, int ordinal)
+    private static QdrantSparseVector? SparseOf(string? json)
     {
-        if (row.IsDBNull(ordinal) || JsonNode.Parse(row.GetString(ordinal)) is not JsonObject sparse
+        if (json is null || JsonNode.Parse(json) is not JsonObject sparse
             || sparse["indices"] is not JsonArray indices || sparse["values"] is not JsonArray values)
         {
             return null;
