@@ -36,6 +36,10 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
     [ValidateRange(0, 100)]
     public int MaxRetries { get; set; } = RetryPolicy.Default.MaxRetries;
 
+    /// <summary>Take a savepoint of every store before the run and restore it when the run fails (also the plan's RollbackOnFailure).</summary>
+    [Parameter]
+    public SwitchParameter RollbackOnFailure { get; set; }
+
     protected override void ProcessRecord()
     {
         var plan = Plan!;
@@ -60,15 +64,22 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
                 Resume = Resume || MyInvocation.BoundParameters.ContainsKey(nameof(RunId)),
                 ResumeRunId = MyInvocation.BoundParameters.ContainsKey(nameof(RunId)) ? RunId : null,
                 Retry = RetryPolicy.Default with { MaxRetries = MaxRetries },
+                RollbackOnFailure = RollbackOnFailure || plan.RollbackOnFailure,
             };
             result = RunEngine((post, token) => MigrationExecutor.RunAsync(plan, options, p => post(() => progress.Write(p)), token));
         }
         catch (MigrationRunFailedException e)
         {
-            progress.Complete($"Failed: {e.Message}");
+            progress.Complete($"{e.Result.Status}: {e.Message}");
             foreach (var warning in e.Result.Warnings)
             {
                 WriteWarning(warning);
+            }
+
+            if (e.Result.RollbackSavepoint is not null || e.Result.Rollback is not null)
+            {
+                // Whether the rollback worked, and what state each store is in, is what the operator must read next.
+                WriteWarning(e.Result.FailureMessage);
             }
 
             WriteObject(e.Result);

@@ -27,6 +27,10 @@ public sealed class NewMigrationPlanCommand : MigrationCmdletBase
     [ValidateRange(1, 100_000)]
     public int BatchSize { get; set; } = MigrationPlanner.DefaultBatchSize;
 
+    /// <summary>Make Invoke-Migration take a savepoint before the run and restore it when the run fails.</summary>
+    [Parameter]
+    public SwitchParameter RollbackOnFailure { get; set; }
+
     protected override void ProcessRecord() => _sources.AddRange(Source);
 
     protected override void EndProcessing()
@@ -49,6 +53,7 @@ public sealed class NewMigrationPlanCommand : MigrationCmdletBase
             WriteProgress(progress);
         }
 
+        plan.RollbackOnFailure = RollbackOnFailure;
         foreach (var step in plan.Steps)
         {
             WriteVerbose($"Step {step.Order}: {step.Name} -> unified.{step.TargetTable}, about {step.EstimatedRecords} records ({step.EstimatedBytes} bytes).");

@@ -24,4 +24,24 @@ internal sealed record EngineScenario(string SourceConnection, string TargetConn
     public Task ExecuteOnTargetAsync(string sql) => TestDatabase.ExecuteAsync(TargetConnection, sql);
 
     public Task<T> ScalarOnTargetAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(TargetConnection, sql);
+
+    /// <summary>
+    /// Installs the unified schema for the plan and a BEFORE INSERT trigger on unified.chunks that runs the PL/pgSQL
+    /// <paramref name="body"/>; the sequence public.psum_fault counts the rows it sees, to fail or stall a run at a chosen row.
+    /// </summary>
+    public async Task InstallChunkTriggerAsync(MigrationPlan plan, string body)
+    {
+        await using (var connection = await PostgresEndpoint.Parse(TargetConnection).OpenAsync(default))
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await Targets.Postgres.UnifiedSchemaInstaller.EnsureAsync(connection, transaction, plan.VectorDimensions, default);
+            await transaction.CommitAsync();
+        }
+
+        await ExecuteOnTargetAsync($"""
+            CREATE SEQUENCE IF NOT EXISTS public.psum_fault;
+            CREATE OR REPLACE FUNCTION public.psum_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NEW; END $$;
+            CREATE OR REPLACE TRIGGER psum_fault BEFORE INSERT ON unified.chunks FOR EACH ROW EXECUTE FUNCTION public.psum_fault();
+            """);
+    }
 }

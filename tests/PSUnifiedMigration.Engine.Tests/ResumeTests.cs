@@ -2,6 +2,7 @@ using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Planning;
+using PSUnifiedMigration.Engine.Savepoints;
 using PSUnifiedMigration.Engine.Validation;
 using PSUnifiedMigration.Sandbox;
 
@@ -121,6 +122,22 @@ public class ResumeTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task Resuming_a_run_whose_batches_a_savepoint_restore_took_away_starts_its_steps_again()
+    {
+        var (scenario, uninterrupted) = await ScenarioWithReferenceAsync();
+        var plan = await PlanAsync(scenario, 20);
+        await MigrationSavepoints.CreateAsync(scenario.Target, "empty", false, default);
+        await InterruptAfterChunksAsync(plan, 40);
+        await MigrationSavepoints.RestoreAsync(scenario.Target, "empty", default);
+
+        var resumed = await RunAsync(plan, new MigrationRunOptions(false) { Resume = true });
+
+        Assert.Equal(MigrationStatus.Cancelled, resumed.ResumedFrom);
+        Assert.Equal(120, resumed.Steps.Single(s => s.SourceTable == "chunks").Migrated);
+        Assert.Equal(uninterrupted, await TestDatabase.UnifiedContentAsync(scenario.TargetConnection));
+    }
+
+    [Fact]
     public async Task Resume_without_an_unfinished_run_starts_a_new_run()
     {
         var scenario = await EngineScenario.CreateAsync(fixture.Server, Sample);
@@ -153,7 +170,7 @@ public class ResumeTests(PostgresFixture fixture)
         var (scenario, uninterrupted) = await ScenarioWithReferenceAsync();
         var plan = await PlanAsync(scenario, 20);
         // The 50th chunk row the target receives kills its own session, as a network drop or a server restart would.
-        await InstallChunkTriggerAsync(scenario, plan, "IF nextval('public.psum_fault') = 50 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;");
+        await scenario.InstallChunkTriggerAsync(plan, "IF nextval('public.psum_fault') = 50 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;");
 
         var result = await RunAsync(plan, new MigrationRunOptions(false));
 
@@ -169,7 +186,7 @@ public class ResumeTests(PostgresFixture fixture)
     {
         var (scenario, uninterrupted) = await ScenarioWithReferenceAsync();
         var plan = await PlanAsync(scenario, 20);
-        await InstallChunkTriggerAsync(scenario, plan,
+        await scenario.InstallChunkTriggerAsync(plan,
             "IF nextval('public.psum_fault') >= 30 THEN RAISE EXCEPTION 'cannot execute INSERT in a read-only transaction' USING ERRCODE = '25006'; END IF;");
 
         var failure = await Assert.ThrowsAsync<MigrationRunFailedException>(() => RunAsync(plan, new MigrationRunOptions(false)));
@@ -190,7 +207,7 @@ public class ResumeTests(PostgresFixture fixture)
     {
         var scenario = await EngineScenario.CreateAsync(fixture.Server, Sample);
         var plan = await PlanAsync(scenario, 20);
-        await InstallChunkTriggerAsync(scenario, plan, "PERFORM pg_terminate_backend(pg_backend_pid());");
+        await scenario.InstallChunkTriggerAsync(plan, "PERFORM pg_terminate_backend(pg_backend_pid());");
 
         var failure = await Assert.ThrowsAsync<MigrationRunFailedException>(() => RunAsync(plan, new MigrationRunOptions(false)));
 
@@ -208,7 +225,7 @@ public class ResumeTests(PostgresFixture fixture)
         await RunAsync(await PlanAsync(reference, 20), new MigrationRunOptions(false));
         var plan = await PlanAsync(scenario, 20);
         // Slow each chunk batch down, so that the restart lands in the middle of the chunks step.
-        await InstallChunkTriggerAsync(scenario, plan, "PERFORM pg_sleep(0.05);");
+        await scenario.InstallChunkTriggerAsync(plan, "PERFORM pg_sleep(0.05);");
         var patient = new RetryPolicy(8, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
 
         var run = MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false) { Retry = patient }, _ => { }, default);
@@ -223,22 +240,5 @@ public class ResumeTests(PostgresFixture fixture)
         Assert.Equal(MigrationStatus.Succeeded, result.Status);
         Assert.True(result.Attempts >= 2, $"{result.Attempts} attempt(s)");
         Assert.Equal(await TestDatabase.UnifiedContentAsync(reference.TargetConnection), await TestDatabase.UnifiedContentAsync(scenario.TargetConnection));
-    }
-
-    /// <summary>Installs the unified schema and a BEFORE INSERT trigger on unified.chunks that runs <paramref name="body"/>.</summary>
-    private static async Task InstallChunkTriggerAsync(EngineScenario scenario, MigrationPlan plan, string body)
-    {
-        await using (var connection = await PostgresEndpoint.Parse(scenario.TargetConnection).OpenAsync(default))
-        await using (var transaction = await connection.BeginTransactionAsync())
-        {
-            await Targets.Postgres.UnifiedSchemaInstaller.EnsureAsync(connection, transaction, plan.VectorDimensions, default);
-            await transaction.CommitAsync();
-        }
-
-        await scenario.ExecuteOnTargetAsync($"""
-            CREATE SEQUENCE public.psum_fault;
-            CREATE FUNCTION public.psum_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NEW; END $$;
-            CREATE TRIGGER psum_fault BEFORE INSERT ON unified.chunks FOR EACH ROW EXECUTE FUNCTION public.psum_fault();
-            """);
     }
 }

@@ -116,4 +116,18 @@ public sealed class BadInputTests(PostgresFixture fixture) : IDisposable
         Assert.Equal(1L, result.Properties["Rejected"].Value);
         Assert.True((bool)resumed.Output[1].Properties["IsValid"].Value);
     }
+
+    [Fact]
+    public async Task A_failed_run_of_a_plan_made_with_RollbackOnFailure_leaves_the_target_as_it_was_and_says_so()
+    {
+        var scenario = await ScenarioWithAsync(["nan"]);
+
+        var run = _session.Run(Plan.Replace("-BatchSize 50", "-BatchSize 50 -RollbackOnFailure") + "$plan | Invoke-Migration -Confirm:$false");
+
+        Assert.Equal("VectorNotFinite", Assert.Single(run.AllErrors).FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal("RolledBack", run.Single().Properties["Status"].Value.ToString());
+        Assert.Contains(run.Warnings, w => w.Message.Contains("rolled back to savepoint 'rollback-", StringComparison.Ordinal));
+        Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified.projects"));
+        Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified_migration.savepoints"));
+    }
 }

@@ -26,12 +26,12 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationPlan'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationPlan'
-            Parameters = @('Source', 'Target', 'BatchSize')
+            Parameters = @('Source', 'Target', 'BatchSize', 'RollbackOnFailure')
         }
         @{
             Name       = 'Invoke-Migration'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationResult'
-            Parameters = @('Plan', 'ContinueOnError', 'Resume', 'RunId', 'MaxRetries')
+            Parameters = @('Plan', 'ContinueOnError', 'Resume', 'RunId', 'MaxRetries', 'RollbackOnFailure')
         }
         @{
             Name       = 'Test-Migration'

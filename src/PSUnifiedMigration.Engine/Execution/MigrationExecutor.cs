@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Savepoints;
 using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Engine.Transforms;
@@ -20,6 +21,9 @@ public sealed record MigrationRunOptions(bool ContinueOnError)
     public Guid? ResumeRunId { get; init; }
 
     public RetryPolicy Retry { get; init; } = RetryPolicy.Default;
+
+    /// <summary>Take a savepoint before the run and restore it when the run fails (the seed's behaviour).</summary>
+    public bool RollbackOnFailure { get; init; }
 }
 
 /// <summary>
@@ -43,6 +47,7 @@ public static class MigrationExecutor
         }
 
         var clock = Stopwatch.StartNew();
+        var rollback = options.RollbackOnFailure ? await TakeRollbackSavepointAsync(plan.Target, cancellationToken) : null;
         var session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
         MigrationResult result;
         try
@@ -56,7 +61,9 @@ public static class MigrationExecutor
             throw e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
         }
 
+        result.RollbackSavepoint = rollback;
         var tracker = new ProgressTracker(plan, result, clock, progress);
+        MigrationException? failure = null;
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -84,19 +91,25 @@ public static class MigrationExecutor
         catch (OperationCanceledException)
         {
             result.Status = MigrationStatus.Cancelled;
-            result.FailureMessage = $"The run was cancelled; committed batches stay. Invoke-Migration -Resume continues run {result.RunId} from its checkpoints.";
+            result.FailureMessage = $"The run was cancelled; committed batches stay. Invoke-Migration -Resume continues run {result.RunId} from its checkpoints" +
+                                    (rollback is null ? "." : $", or Restore-MigrationSavepoint -Name '{rollback}' returns the target to where the run started.");
             throw;
         }
         catch (Exception e)
         {
-            var cause = DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString);
+            failure = DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString);
             result.Status = MigrationStatus.Failed;
-            result.FailureMessage = cause.Message;
-            throw new MigrationRunFailedException(result, cause);
+            result.FailureMessage = failure.Message;
         }
         finally
         {
             await session.DisposeAsync();
+            if (failure is not null && rollback is not null)
+            {
+                tracker.Report($"Rolling back to savepoint '{rollback}'", null);
+                await RollBackAsync(plan.Target, rollback, result);
+            }
+
             result.Duration = clock.Elapsed;
             foreach (var step in result.Steps.Where(s => s.Status == MigrationStatus.Running))
             {
@@ -107,7 +120,66 @@ public static class MigrationExecutor
             tracker.Report("Completed", null, finished: true);
         }
 
+        if (failure is not null)
+        {
+            throw new MigrationRunFailedException(result, failure);
+        }
+
+        if (rollback is not null)
+        {
+            // A run that succeeded needs no way back: nothing is left behind.
+            await RemoveRollbackSavepointAsync(plan.Target, rollback, result);
+        }
+
         return result;
+    }
+
+    /// <summary>The savepoint -RollbackOnFailure returns to, taken before the run takes the target.</summary>
+    private static async Task<string> TakeRollbackSavepointAsync(MigrationTarget target, CancellationToken cancellationToken)
+    {
+        var name = $"rollback-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}";
+        await MigrationSavepoints.CreateAsync(target, name, replace: false, cancellationToken);
+        return name;
+    }
+
+    /// <summary>
+    /// Restores the savepoint taken at the start, after a failure. The run then reads RolledBack and cannot be resumed (its
+    /// checkpoints went with the restore). A rollback that fails keeps the savepoint and says what state each store is in.
+    /// </summary>
+    private static async Task RollBackAsync(MigrationTarget target, string savepoint, MigrationResult result)
+    {
+        try
+        {
+            result.Rollback = await MigrationSavepoints.RestoreAsync(target, savepoint, CancellationToken.None);
+            result.Status = MigrationStatus.RolledBack;
+            result.FailureMessage += $" The target was rolled back to savepoint '{savepoint}', taken when the run started, in {result.Rollback.Duration.TotalSeconds:0.#} s.";
+            await RemoveRollbackSavepointAsync(target, savepoint, result);
+        }
+        catch (SavepointRestoreException e)
+        {
+            result.Rollback = e.Result;
+            result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed: {e.Message} " +
+                                     $"Store by store: {string.Join("; ", e.Result.Stores.Select(s => s.ToString()))}. " +
+                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
+        }
+        catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
+        {
+            result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed before it changed anything ({e.Message}). " +
+                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
+        }
+    }
+
+    private static async Task RemoveRollbackSavepointAsync(MigrationTarget target, string savepoint, MigrationResult result)
+    {
+        try
+        {
+            await MigrationSavepoints.RemoveAsync(target, savepoint, CancellationToken.None);
+            result.RollbackSavepoint = null;
+        }
+        catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
+        {
+            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed ({e.Message}); Remove-MigrationSavepoint -Name '{savepoint}' removes it.");
+        }
     }
 
     /// <summary>

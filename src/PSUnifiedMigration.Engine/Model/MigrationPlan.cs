@@ -137,6 +137,9 @@ public sealed class MigrationPlan
 
     public bool CanInvoke => Blockers.Count == 0;
 
+    /// <summary>Invoke-Migration takes a savepoint first and restores it when the run fails (as its -RollbackOnFailure).</summary>
+    public bool RollbackOnFailure { get; set; }
+
     public long TotalRecords => Steps.Sum(s => s.EstimatedRecords);
 
     public long TotalBytes => Steps.Sum(s => s.EstimatedBytes);

@@ -10,6 +10,9 @@ public enum MigrationStatus
 
     /// <summary>Undo-Migration removed what the run wrote; its rejects and checkpoints stay as history.</summary>
     Undone,
+
+    /// <summary>The run failed and -RollbackOnFailure returned the target to the savepoint taken when it started.</summary>
+    RolledBack,
 }
 
 /// <summary>A record that was not migrated, with the field at fault and what to do about it.</summary>
@@ -96,6 +99,15 @@ public sealed class MigrationResult
 
     /// <summary>The status the run had when this invocation resumed it (Failed, Cancelled, or Running after a crash); null for a new run.</summary>
     public MigrationStatus? ResumedFrom { get; internal init; }
+
+    /// <summary>
+    /// The savepoint -RollbackOnFailure took when the run started, while it exists: during the run, and after a
+    /// cancellation or a failed rollback. A run that succeeds or is rolled back removes it.
+    /// </summary>
+    public string? RollbackSavepoint { get; internal set; }
+
+    /// <summary>What the rollback after a failure did, store by store; null when there was none.</summary>
+    public MigrationRestoreResult? Rollback { get; internal set; }
 
     /// <summary>How many attempts the run took; more than one when transient failures were retried.</summary>
     public int Attempts { get; internal set; } = 1;

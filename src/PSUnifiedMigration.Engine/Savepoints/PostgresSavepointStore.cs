@@ -100,6 +100,8 @@ internal static class PostgresSavepointStore
                 savepoint.Name);
         }
 
+        // The checkpoints of unfinished runs describe data the restore replaces: their resume must start every step afresh.
+        await ExecuteAsync(connection, transaction, $"DELETE FROM {B}.checkpoints", cancellationToken);
         if (await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is null)
         {
             return;

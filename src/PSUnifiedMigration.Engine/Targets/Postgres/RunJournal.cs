@@ -183,6 +183,6 @@ public sealed record SavedCheckpoint(StepCheckpoint? Checkpoint, bool Completed,
 /// <summary>A run found for a resume.</summary>
 public sealed record ResumableRun(Guid RunId, MigrationStatus Status, string Sources, DateTimeOffset StartedAt)
 {
-    /// <summary>A run that completed or was undone has nothing to resume.</summary>
-    public bool Finished => Status is MigrationStatus.Succeeded or MigrationStatus.CompletedWithRejects or MigrationStatus.Undone;
+    /// <summary>A run that completed, was undone or was rolled back has nothing to resume.</summary>
+    public bool Finished => Status is MigrationStatus.Succeeded or MigrationStatus.CompletedWithRejects or MigrationStatus.Undone or MigrationStatus.RolledBack;
 }
