@@ -239,6 +239,7 @@ public static class MigrationExecutor
             await session.Journal.StartRunAsync(transaction, result, cancellationToken);
         }
 
+        await session.Journal.MarkProjectionsBehindAsync(transaction, plan.SystemOrigins, result.RunId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
@@ -256,7 +257,7 @@ public static class MigrationExecutor
             await MigrateSourceAsync(source, plan, options, result, session, positions, tracker, cancellationToken);
         }
 
-        await ProjectAsync(plan, result, session.Connection, tracker, cancellationToken);
+        await ProjectAsync(plan, result, session, tracker, cancellationToken);
     }
 
     /// <summary>
@@ -309,17 +310,22 @@ public static class MigrationExecutor
     }
 
     /// <summary>
-    /// Brings the graph and vector stores up to date from the system of record, now that it holds the run's
-    /// records: every record of the plan's systems, so a projection an earlier run could not finish is completed.
+    /// Brings the graph and vector stores up to date from the system of record, now that it holds the run's records. A
+    /// store that was in step when the run started gets only the rows this run wrote (a catch-up sends just its delta);
+    /// any other store gets every record of the plan's systems, which also completes a projection an earlier run could
+    /// not finish.
     /// </summary>
-    private static async Task ProjectAsync(MigrationPlan plan, MigrationResult result, NpgsqlConnection connection, ProgressTracker tracker, CancellationToken cancellationToken)
+    private static async Task ProjectAsync(MigrationPlan plan, MigrationResult result, TargetSession session, ProgressTracker tracker, CancellationToken cancellationToken)
     {
         foreach (var store in Targets.ProjectionStores.For(plan.Target))
         {
             await using (store)
             {
-                tracker.Report($"Writing {store.Description}", null);
-                var written = await store.ProjectAsync(connection, plan.SystemOrigins, result.RunId, (what, count) => tracker.Report($"Writing {store.Description}: {what} ({count})", null), cancellationToken);
+                var onlyThisRun = await session.Journal.ProjectionBehindOnlyByAsync(store.Description, plan.SystemOrigins, result.RunId, cancellationToken);
+                tracker.Report($"Writing {store.Description}" + (onlyThisRun ? " (this run's changes)" : " (every record)"), null);
+                var written = await store.ProjectAsync(session.Connection, plan.SystemOrigins, result.RunId, onlyThisRun,
+                    (what, count) => tracker.Report($"Writing {store.Description}: {what} ({count})", null), cancellationToken);
+                await session.Journal.MarkProjectionInStepAsync(store.Description, plan.SystemOrigins, cancellationToken);
                 result.Projections[store.Description] = written;
             }
         }

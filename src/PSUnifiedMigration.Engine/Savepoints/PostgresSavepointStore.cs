@@ -92,6 +92,7 @@ internal static class PostgresSavepointStore
     /// <summary>Replaces every unified table's rows with the savepoint's copy and verifies them, in the caller's transaction.</summary>
     public static async Task RestoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
     {
+        await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
         if (installed is not { } version || !UnifiedSchemaInstaller.SameDataTables(version, savepoint.SchemaVersion))
         {
@@ -101,7 +102,8 @@ internal static class PostgresSavepointStore
         }
 
         // The checkpoints of unfinished runs describe data the restore replaces: their resume must start every step afresh.
-        await ExecuteAsync(connection, transaction, $"DELETE FROM {B}.checkpoints", cancellationToken);
+        // Nor is any graph or vector store known to be in step any more: the next run projects every record.
+        await ExecuteAsync(connection, transaction, $"DELETE FROM {B}.checkpoints; DELETE FROM {B}.projections", cancellationToken);
         if (await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is null)
         {
             return;

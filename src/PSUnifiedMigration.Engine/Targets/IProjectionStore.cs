@@ -17,8 +17,12 @@ public interface IProjectionStore : IAsyncDisposable
     /// <summary>Reaches the store at planning time; what would stop a run is added as a blocker.</summary>
     Task CheckAsync(int? vectorDimensions, List<MigrationPlanIssue> issues, CancellationToken cancellationToken);
 
-    /// <summary>Writes every unified record of the given system origins into the store, page by page; returns the records written.</summary>
-    Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the unified records of the given system origins into the store, page by page: all of them, or with
+    /// <paramref name="onlyRowsOfRun"/> those the run wrote; returns the records written.
+    /// </summary>
+    Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, bool onlyRowsOfRun, Action<string, long> progress,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Undoes one run in the store: removes every element the run wrote, then writes again, from the system of record,
@@ -30,6 +34,12 @@ public interface IProjectionStore : IAsyncDisposable
 
     /// <summary>Checks the store against the system of record: the same records, each referring back to an existing row.</summary>
     Task ValidateAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, MigrationValidationReport report, CancellationToken cancellationToken);
+}
+
+/// <summary>Which rows of a unified table a projection writes, as a condition for UnifiedPages (its run parameter is @run).</summary>
+public static class ProjectionRows
+{
+    public static Func<string, string> Of(bool onlyRowsOfRun) => onlyRowsOfRun ? _ => "run_id = @run" : _ => "TRUE";
 }
 
 /// <summary>What undoing a run removed from a projection store, and how many records it wrote again.</summary>

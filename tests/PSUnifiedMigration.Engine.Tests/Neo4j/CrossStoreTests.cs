@@ -210,4 +210,39 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         var difference = Assert.Single(report.Differences);
         Assert.Equal(("chunks", chunk, "MissingInQdrant"), (difference.SourceTable, difference.RecordKey, difference.Kind));
     }
+
+    [Fact]
+    public async Task A_catch_up_run_writes_only_the_records_it_changed_to_neo4j_and_qdrant()
+    {
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 120, Seed = 9, Layout = ChunkLayout.Live });
+        var target = Target(claude.TargetConnection);
+        await RunAsync(await MigrationPlanner.PlanAsync([claude.Source("claude")], target, 50, default));
+        await claude.ExecuteOnSourceAsync("UPDATE claude_context.chunks SET content = content || ' (v2)' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 3)");
+
+        var catchUp = await RunAsync(await MigrationPlanner.PlanAsync([claude.Source("claude")], target, 50, default));
+        var report = await MigrationValidator.ValidateAsync(catchUp, new ValidationOptions(), null, default);
+
+        Assert.Equal(3L, catchUp.Projections.Single(p => p.Key.StartsWith("Qdrant", StringComparison.Ordinal)).Value);
+        Assert.Equal(120, _qdrant.PointCount(QdrantCollectionNames.Chunks));
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+    }
+
+    [Fact]
+    public async Task After_a_projection_that_failed_the_next_run_writes_every_record_again()
+    {
+        var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 120, Seed = 10, Layout = ChunkLayout.Live });
+        var target = Target(claude.TargetConnection);
+        await RunAsync(await MigrationPlanner.PlanAsync([claude.Source("claude")], target, 50, default));
+        await claude.ExecuteOnSourceAsync("UPDATE claude_context.chunks SET content = content || ' (v2)' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 3)");
+        var plan = await MigrationPlanner.PlanAsync([claude.Source("claude")], target, 50, default);
+        // A 400 is not retried: the run fails after PostgreSQL took its changes, before Qdrant did.
+        _qdrant.FailNextUpserts(1, 400);
+        await Assert.ThrowsAsync<MigrationRunFailedException>(() => RunAsync(plan));
+
+        var next = await RunAsync(plan);
+        var report = await MigrationValidator.ValidateAsync(next, new ValidationOptions(), null, default);
+
+        Assert.Equal(120L, next.Projections.Single(p => p.Key.StartsWith("Qdrant", StringComparison.Ordinal)).Value);
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+    }
 }

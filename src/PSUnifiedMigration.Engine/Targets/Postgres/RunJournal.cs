@@ -149,6 +149,40 @@ internal sealed class RunJournal(NpgsqlConnection connection)
         }
     }
 
+    /// <summary>
+    /// Notes, in the run's opening transaction, that the run is about to change the rows of these origins: every graph or
+    /// vector store in step with them now also lacks this run's rows.
+    /// </summary>
+    public Task MarkProjectionsBehindAsync(NpgsqlTransaction transaction, IReadOnlyList<string> systemOrigins, Guid runId, CancellationToken cancellationToken) =>
+        ExecuteAsync(transaction, $"""
+            UPDATE {B}.projections SET dirty_runs = array_append(dirty_runs, $2)
+            WHERE system_origin = ANY($1) AND NOT $2 = ANY(dirty_runs)
+            """, cancellationToken, systemOrigins.ToArray(), runId);
+
+    /// <summary>
+    /// Whether the store lacks only this run's rows of these origins: it was in step with PostgreSQL when the run started, and
+    /// no other run changed those origins since. Then projecting the run's own rows brings it up to date.
+    /// </summary>
+    public async Task<bool> ProjectionBehindOnlyByAsync(string store, IReadOnlyList<string> systemOrigins, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*) FROM {B}.projections
+            WHERE store = $1 AND system_origin = ANY($2) AND dirty_runs <@ ARRAY[$3]::uuid[]
+            """, connection)
+        {
+            Parameters = { new() { Value = store }, new() { Value = systemOrigins.ToArray() }, new() { Value = runId } },
+        };
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == systemOrigins.Count;
+    }
+
+    /// <summary>Records that the store now holds exactly PostgreSQL's rows of these origins.</summary>
+    public Task MarkProjectionInStepAsync(string store, IReadOnlyList<string> systemOrigins, CancellationToken cancellationToken) =>
+        ExecuteAsync(null, $"""
+            INSERT INTO {B}.projections (store, system_origin, dirty_runs, synced_at)
+            SELECT $1, o, ARRAY[]::uuid[], now() FROM unnest($2::text[]) AS o
+            ON CONFLICT (store, system_origin) DO UPDATE SET dirty_runs = ARRAY[]::uuid[], synced_at = now()
+            """, cancellationToken, store, systemOrigins.ToArray());
+
     private static StepCheckpoint? ParseCheckpoint(string? json)
     {
         try

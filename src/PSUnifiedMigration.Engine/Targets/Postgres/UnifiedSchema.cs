@@ -53,7 +53,7 @@ public static class UnifiedSchema
     /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph;
     /// version 3 added the bookkeeping's before-images and the savepoints' graph and vector store parts).
     /// </summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     /// <summary>The last version that changed the data tables: stores from this version on hold the same data tables.</summary>
     public const int DataTablesVersion = 2;

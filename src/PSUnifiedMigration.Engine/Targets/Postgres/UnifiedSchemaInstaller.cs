@@ -17,7 +17,7 @@ public static class UnifiedSchemaInstaller
 {
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
-    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map; before-images";
+    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map; before-images; projection state";
 
     public static async Task<int?> InstalledVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -81,14 +81,14 @@ public static class UnifiedSchemaInstaller
 
         if (installed is null)
         {
-            await ExecuteAsync(connection, transaction, BookkeepingDdl() + BookkeepingVersion3Ddl() +
+            await ExecuteAsync(connection, transaction, BookkeepingDdl() + BookkeepingAdditionsDdl() +
                 $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});",
                 cancellationToken);
         }
         else if (installed < UnifiedSchema.CurrentVersion)
         {
-            // Version 3 changed only the bookkeeping: a store whose data tables are current is current once it is upgraded.
-            await ExecuteAsync(connection, transaction, BookkeepingVersion3Ddl() + (installed >= UnifiedSchema.DataTablesVersion
+            // Versions 3 and 4 changed only the bookkeeping: a store whose data tables are current is current once it is upgraded.
+            await ExecuteAsync(connection, transaction, BookkeepingAdditionsDdl() + (installed >= UnifiedSchema.DataTablesVersion
                 ? $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});"
                 : ""), cancellationToken);
         }
@@ -217,16 +217,19 @@ public static class UnifiedSchemaInstaller
         """;
 
     /// <summary>
-    /// What version 3 added to the bookkeeping, safe to run again: the before-images of the rows runs changed, and the
-    /// savepoints' parts in Neo4j and Qdrant.
+    /// What versions 3 and 4 added to the bookkeeping, safe to run again: the before-images of the rows runs changed, the
+    /// savepoints' parts in Neo4j and Qdrant (3), and how far each graph or vector store is in step with PostgreSQL (4).
     /// </summary>
-    private static string BookkeepingVersion3Ddl() => $"""
+    private static string BookkeepingAdditionsDdl() => $"""
 
         CREATE TABLE IF NOT EXISTS {B}.{Sql.Quote(UnifiedSchema.BeforeImagesTable)} (
             run_id uuid NOT NULL, target_table text NOT NULL, row_id uuid NOT NULL, previous_run_id uuid NOT NULL,
             image jsonb NOT NULL, PRIMARY KEY (run_id, target_table, row_id));
         CREATE INDEX IF NOT EXISTS before_images_previous_run_idx ON {B}.{Sql.Quote(UnifiedSchema.BeforeImagesTable)} (previous_run_id);
         ALTER TABLE {B}.savepoints ADD COLUMN IF NOT EXISTS stores jsonb NOT NULL DEFAULT '[]';
+        CREATE TABLE IF NOT EXISTS {B}.projections (
+            store text NOT NULL, system_origin text NOT NULL, dirty_runs uuid[] NOT NULL DEFAULT ARRAY[]::uuid[], synced_at timestamptz NOT NULL,
+            PRIMARY KEY (store, system_origin));
         """;
 
     private static string DataDdl(VectorStorage storage)

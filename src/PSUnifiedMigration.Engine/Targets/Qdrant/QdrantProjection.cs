@@ -52,9 +52,9 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
         }
     }
 
-    public Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Action<string, long> progress,
+    public Task<long> ProjectAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, bool onlyRowsOfRun, Action<string, long> progress,
         CancellationToken cancellationToken) =>
-        WriteAsync(systemOfRecord, systemOrigins, _ => "TRUE", null, progress, cancellationToken);
+        WriteAsync(systemOfRecord, systemOrigins, ProjectionRows.Of(onlyRowsOfRun), onlyRowsOfRun ? runId : null, progress, cancellationToken);
 
     public async Task<ProjectionUndo> UndoRunAsync(NpgsqlConnection systemOfRecord, IReadOnlyList<string> systemOrigins, Guid runId, Func<string, string> restoredRows,
         CancellationToken cancellationToken)
