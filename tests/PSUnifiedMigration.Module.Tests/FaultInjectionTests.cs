@@ -52,7 +52,7 @@ public sealed class FaultInjectionTests(PostgresFixture fixture) : IDisposable
             $target = New-MigrationTarget -ConnectionString $TargetConnection
             $result = New-MigrationPlan -Source $source -Target $target -BatchSize 25 | Invoke-Migration -Resume -Confirm:$false
             $result
-            $result | Test-Migration
+            $result | Test-Migration -Mode Full
             """);
 
         Assert.Empty(final.AllErrors);

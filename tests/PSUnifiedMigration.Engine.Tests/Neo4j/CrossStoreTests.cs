@@ -245,4 +245,26 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         Assert.Equal(120L, next.Projections.Single(p => p.Key.StartsWith("Qdrant", StringComparison.Ordinal)).Value);
         Assert.True(report.IsValid, string.Join("\n", report.Errors));
     }
+
+    [Fact]
+    public async Task A_run_cancelled_while_it_writes_neo4j_resumes_and_ends_with_every_store_in_step()
+    {
+        var (plan, cognee, _) = await PlanAsync();
+        using var cancel = new CancellationTokenSource();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), p =>
+        {
+            if (p.Phase.StartsWith("Writing Neo4j", StringComparison.Ordinal) && p.Phase.Contains("graph nodes", StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        }, cancel.Token));
+
+        var resumed = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false) { Resume = true }, _ => { }, default);
+        var report = await MigrationValidator.ValidateAsync(resumed, new ValidationOptions(), null, default);
+
+        Assert.Equal(MigrationStatus.Cancelled, resumed.ResumedFrom);
+        Assert.True(report.IsValid, string.Join("\n", report.Errors));
+        Assert.Equal(cognee.GraphNodes, (await neo4j.Store.CountAsync("cognee", default)).Nodes);
+        Assert.Equal(cognee.GraphEdges, (await neo4j.Store.CountAsync("cognee", default)).Edges);
+    }
 }
