@@ -310,6 +310,7 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
     [InlineData("""{"k": "quote \" backslash \\ tab \t newline \n bell \u0007 slash \/ é 😀", "k": "last wins"}""")]
     [InlineData("""[{"indices": [3, 17], "values": [0.25, 1.0000001]}, "", [], {}, false]""")]
     [InlineData("""{"éa": 1, "z": 2, "ab": 3, "B": 4}""")]
+    [InlineData("""[-0.0, -0.000, -0.010, 0, -12, 7.250, -1e0, 0e5]""")]
     public async Task The_canonical_jsonb_text_is_what_postgresql_prints(string json)
     {
         var database = await fixture.Server.CreateDatabaseAsync("json");

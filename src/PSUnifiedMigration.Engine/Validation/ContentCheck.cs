@@ -33,9 +33,11 @@ internal sealed class ContentCheck(ValidationContext context, SourceStep step)
             return;
         }
 
-        var range = records.Select(r => (Record: r, Hash: RowDigest.Hash(r))).ToList();
         Report.Count("ranges_compared");
-        if (await TargetDigestAsync(range, cancellationToken) == RangeDigest.Of(range.Select(r => r.Hash)))
+        // PostgreSQL digests the target rows while this side hashes the transformed records.
+        var target = TargetDigestAsync(records.Select(r => r.LegacyId).ToArray(), cancellationToken);
+        var range = records.Select(r => (Record: r, Hash: RowDigest.Hash(r))).ToList();
+        if (await target == RangeDigest.Of(range.Select(r => r.Hash)))
         {
             _compared += records.Count;
             return;
@@ -59,14 +61,14 @@ internal sealed class ContentCheck(ValidationContext context, SourceStep step)
 
         foreach (var half in new[] { range[..(range.Count / 2)], range[(range.Count / 2)..] })
         {
-            if (await TargetDigestAsync(half, cancellationToken) != RangeDigest.Of(half.Select(r => r.Hash)))
+            if (await TargetDigestAsync(half.Select(r => r.Record.LegacyId).ToArray(), cancellationToken) != RangeDigest.Of(half.Select(r => r.Hash)))
             {
                 await BisectAsync(half, differing, cancellationToken);
             }
         }
     }
 
-    private async Task<RangeDigest> TargetDigestAsync(List<(UnifiedRecord Record, long Hash)> range, CancellationToken cancellationToken)
+    private async Task<RangeDigest> TargetDigestAsync(string[] legacyIds, CancellationToken cancellationToken)
     {
         Report.Count("digest_queries");
         await using var command = new NpgsqlCommand($"""
@@ -75,7 +77,7 @@ internal sealed class ContentCheck(ValidationContext context, SourceStep step)
             WHERE m.source_name = $1 AND m.source_table = $2 AND m.legacy_id = ANY($3)
             """, context.Target)
         {
-            Parameters = { new() { Value = step.SourceName }, new() { Value = step.SourceTable }, new() { Value = range.Select(r => r.Record.LegacyId).ToArray() } },
+            Parameters = { new() { Value = step.SourceName }, new() { Value = step.SourceTable }, new() { Value = legacyIds } },
         };
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);

@@ -194,18 +194,18 @@ internal static class JsonbText
         text.Append('"');
         foreach (var c in value)
         {
-            text.Append(c switch
+            _ = c switch
             {
-                '\b' => "\\b",
-                '\f' => "\\f",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                < ' ' => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
+                '\b' => text.Append("\\b"),
+                '\f' => text.Append("\\f"),
+                '\n' => text.Append("\\n"),
+                '\r' => text.Append("\\r"),
+                '\t' => text.Append("\\t"),
+                '"' => text.Append("\\\""),
+                '\\' => text.Append("\\\\"),
+                < ' ' => text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)),
+                _ => text.Append(c),
+            };
         }
 
         text.Append('"');
@@ -214,6 +214,12 @@ internal static class JsonbText
     /// <summary>numeric_in then numeric_out: the display scale is the digits after the point minus the exponent, at least 0.</summary>
     internal static string Numeric(string number)
     {
+        if (number.AsSpan().IndexOfAny('e', 'E') < 0)
+        {
+            // Without an exponent (JSON has no leading zeros) numeric prints the literal as it is, except that it has no negative zero.
+            return number.StartsWith('-') && number.AsSpan(1).IndexOfAnyExcept('0', '.') < 0 ? number[1..] : number;
+        }
+
         var negative = number.StartsWith('-');
         var unsigned = negative ? number[1..] : number;
         var e = unsigned.IndexOfAny(['e', 'E']);
