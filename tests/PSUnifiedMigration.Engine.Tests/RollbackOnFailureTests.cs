@@ -90,4 +90,19 @@ public class RollbackOnFailureTests(PostgresFixture fixture)
         Assert.Equal("Cancelled", await scenario.ScalarOnTargetAsync<string>("SELECT status FROM unified_migration.runs"));
         Assert.Contains(savepoint.Name, await scenario.ScalarOnTargetAsync<string>("SELECT failure FROM unified_migration.runs"));
     }
+
+    [Fact]
+    public async Task A_run_that_cannot_start_removes_the_savepoint_it_took()
+    {
+        var scenario = await EngineScenario.CreateAsync(fixture.Server, Sample);
+        var narrowSource = await fixture.Server.CreateDatabaseAsync("src");
+        await ClaudeContextSample.CreateAsync(narrowSource, Sample with { Dimensions = 512 });
+        var plan = await PlanAsync(scenario);
+        await MigrationExecutor.RunAsync(await PlanAsync(scenario with { SourceConnection = narrowSource }), new MigrationRunOptions(false), _ => { }, default);
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(() => MigrationExecutor.RunAsync(plan, Rollback, _ => { }, default));
+
+        Assert.Equal("VectorDimensionMismatch", refused.ErrorId);
+        Assert.Empty(await MigrationSavepoints.ListAsync(scenario.Target, default));
+    }
 }

@@ -48,17 +48,30 @@ public static class MigrationExecutor
 
         var clock = Stopwatch.StartNew();
         var rollback = options.RollbackOnFailure ? await TakeRollbackSavepointAsync(plan.Target, cancellationToken) : null;
-        var session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
+        TargetSession? session = null;
         MigrationResult result;
         try
         {
+            session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
             result = await StartOrResumeRunAsync(plan, options, session, cancellationToken);
         }
         catch (Exception e)
         {
-            await session.DisposeAsync();
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
             // No run row exists yet: report why the target could not be prepared.
-            throw e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
+            var cause = e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
+            if (rollback is not null && !await TryRemoveRollbackSavepointAsync(plan.Target, rollback) && cause is MigrationException notStarted)
+            {
+                throw new MigrationException(notStarted.ErrorId, notStarted.Kind,
+                    $"{notStarted.Message} The rollback savepoint '{rollback}' taken for this run could not be removed; Remove-MigrationSavepoint removes it.",
+                    notStarted.Target, notStarted);
+            }
+
+            throw cause;
         }
 
         result.RollbackSavepoint = rollback;
@@ -171,14 +184,27 @@ public static class MigrationExecutor
 
     private static async Task RemoveRollbackSavepointAsync(MigrationTarget target, string savepoint, MigrationResult result)
     {
+        if (await TryRemoveRollbackSavepointAsync(target, savepoint))
+        {
+            result.RollbackSavepoint = null;
+        }
+        else
+        {
+            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed; Remove-MigrationSavepoint -Name '{savepoint}' removes it.");
+        }
+    }
+
+    /// <summary>Removes the rollback savepoint from every store; false when that failed (the savepoint, or part of it, is left).</summary>
+    private static async Task<bool> TryRemoveRollbackSavepointAsync(MigrationTarget target, string savepoint)
+    {
         try
         {
             await MigrationSavepoints.RemoveAsync(target, savepoint, CancellationToken.None);
-            result.RollbackSavepoint = null;
+            return true;
         }
         catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
         {
-            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed ({e.Message}); Remove-MigrationSavepoint -Name '{savepoint}' removes it.");
+            return false;
         }
     }
 
