@@ -39,10 +39,11 @@ public sealed class FaultInjectionTests(PostgresFixture fixture) : IDisposable
 
         // Kill points: once the run row exists, and at several depths of the chunks step (each batch is slowed down
         // by a statement trigger so that the kills land inside the run, not after it).
-        var killedAt = new List<long>();
-        foreach (var chunks in new long[] { -1, 0, 100, 300, 500 })
+        var killedAt = new List<long> { await KillWhenAsync(scenario, -1) };
+        for (var kill = 0; kill < 4; kill++)
         {
-            killedAt.Add(await KillWhenAsync(scenario, chunks));
+            // Each later kill waits for at least two more committed batches, so that every kill lands at another point.
+            killedAt.Add(await KillWhenAsync(scenario, killedAt[^1] + 60));
         }
 
         _session.Set("SourceConnection", scenario.Source);
