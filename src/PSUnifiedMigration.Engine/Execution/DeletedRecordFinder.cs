@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
@@ -12,6 +13,8 @@ namespace PSUnifiedMigration.Engine.Execution;
 /// </summary>
 internal sealed class DeletedRecordFinder
 {
+    /// <summary>How many deleted records a result lists by key; all of them are counted.</summary>
+    private const int Listed = 1000;
     private const string Seen = "pg_temp.psum_seen_keys";
     private static readonly string IdMap = $"{Sql.Quote(UnifiedSchema.DataSchema)}.{Sql.Quote(UnifiedSchema.IdMapTable)}";
     private readonly NpgsqlConnection _connection;
@@ -27,8 +30,48 @@ internal sealed class DeletedRecordFinder
         return new DeletedRecordFinder(connection);
     }
 
-    /// <summary>Whether an earlier run migrated records of this step: only then can the source have deleted any, and keys are worth keeping.</summary>
-    public async Task<bool> EarlierRunsMigratedAsync(SourceStep step, Guid runId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this step can report the records the source deleted since an earlier run: only when an earlier run
+    /// migrated some (otherwise there is nothing to delete and no key is worth keeping), and this session reads the
+    /// whole table (a step resumed in the middle of it cannot tell).
+    /// </summary>
+    public async Task<DeletionCheck> BeginStepAsync(SourceStep step, bool readsWholeTable, MigrationResult result, CancellationToken cancellationToken)
+    {
+        if (!await EarlierRunsMigratedAsync(step, result.RunId, cancellationToken))
+        {
+            return DeletionCheck.NothingToDelete;
+        }
+
+        if (readsWholeTable)
+        {
+            return DeletionCheck.Tracking;
+        }
+
+        result.Warnings.Add($"Step {step.Name} resumed in the middle of its table, so it could not check for records deleted from the source. " +
+                            "The next run checks.");
+        return DeletionCheck.NotPossible;
+    }
+
+    /// <summary>The step's deleted records, counted and listed on the result; null when the step could not check.</summary>
+    public async Task<long?> EndStepAsync(SourceStep step, DeletionCheck check, MigrationResult result, CancellationToken cancellationToken)
+    {
+        if (check != DeletionCheck.Tracking)
+        {
+            return check == DeletionCheck.NothingToDelete ? 0 : null;
+        }
+
+        var (count, keys) = await FindAsync(step, Math.Max(0, Listed - result.Deletions.Count), cancellationToken);
+        result.Deletions.AddRange(keys.Select(k => new MigrationDeletedRecord(step.Name, step.SourceTable, k)));
+        if (count > 0)
+        {
+            result.Warnings.Add($"{count} record(s) of {step.Name} that an earlier run migrated are no longer in the source; they stay in the target " +
+                                $"(first: {keys[0]}). The result's Deletions lists them.");
+        }
+
+        return count;
+    }
+
+    private async Task<bool> EarlierRunsMigratedAsync(SourceStep step, Guid runId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             $"SELECT EXISTS (SELECT 1 FROM {IdMap} WHERE source_name = $1 AND source_table = $2 AND run_id <> $3)", _connection)
@@ -55,7 +98,7 @@ internal sealed class DeletedRecordFinder
     }
 
     /// <summary>How many of the step's migrated records the source no longer holds, and the first <paramref name="listed"/> keys; then forgets the step's keys.</summary>
-    public async Task<(long Count, IReadOnlyList<string> Keys)> FindAsync(SourceStep step, int listed, CancellationToken cancellationToken)
+    private async Task<(long Count, IReadOnlyList<string> Keys)> FindAsync(SourceStep step, int listed, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT m.legacy_id, count(*) OVER () FROM {IdMap} AS m
@@ -84,4 +127,17 @@ internal sealed class DeletedRecordFinder
         await forget.ExecuteNonQueryAsync(cancellationToken);
         return (count, keys);
     }
+}
+
+/// <summary>Whether a step reports the records the source deleted, and why not.</summary>
+internal enum DeletionCheck
+{
+    /// <summary>No earlier run migrated the step's records: none can have been deleted since.</summary>
+    NothingToDelete,
+
+    /// <summary>The step's keys are kept as it reads, to compare with the id map at its end.</summary>
+    Tracking,
+
+    /// <summary>The step resumed in the middle of its table and cannot tell.</summary>
+    NotPossible,
 }

@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Savepoints;
 using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Engine.Transforms;
@@ -47,7 +46,7 @@ public static class MigrationExecutor
         }
 
         var clock = Stopwatch.StartNew();
-        var rollback = options.RollbackOnFailure ? await TakeRollbackSavepointAsync(plan.Target, cancellationToken) : null;
+        var rollback = options.RollbackOnFailure ? await RunRollback.TakeSavepointAsync(plan.Target, cancellationToken) : null;
         TargetSession? session = null;
         MigrationResult result;
         try
@@ -64,7 +63,7 @@ public static class MigrationExecutor
 
             // No run row exists yet: report why the target could not be prepared.
             var cause = e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
-            if (rollback is not null && !await TryRemoveRollbackSavepointAsync(plan.Target, rollback) && cause is MigrationException notStarted)
+            if (rollback is not null && !await RunRollback.TryRemoveSavepointAsync(plan.Target, rollback) && cause is MigrationException notStarted)
             {
                 throw new MigrationException(notStarted.ErrorId, notStarted.Kind,
                     $"{notStarted.Message} The rollback savepoint '{rollback}' taken for this run could not be removed; Remove-MigrationSavepoint removes it.",
@@ -120,7 +119,7 @@ public static class MigrationExecutor
             if (failure is not null && rollback is not null)
             {
                 tracker.Report($"Rolling back to savepoint '{rollback}'", null);
-                await RollBackAsync(plan.Target, rollback, result);
+                await RunRollback.RollBackAsync(plan.Target, rollback, result);
             }
 
             result.Duration = clock.Elapsed;
@@ -141,71 +140,10 @@ public static class MigrationExecutor
         if (rollback is not null)
         {
             // A run that succeeded needs no way back: nothing is left behind.
-            await RemoveRollbackSavepointAsync(plan.Target, rollback, result);
+            await RunRollback.RemoveSavepointAsync(plan.Target, rollback, result);
         }
 
         return result;
-    }
-
-    /// <summary>The savepoint -RollbackOnFailure returns to, taken before the run takes the target.</summary>
-    private static async Task<string> TakeRollbackSavepointAsync(MigrationTarget target, CancellationToken cancellationToken)
-    {
-        var name = $"rollback-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}";
-        await MigrationSavepoints.CreateAsync(target, name, replace: false, cancellationToken);
-        return name;
-    }
-
-    /// <summary>
-    /// Restores the savepoint taken at the start, after a failure. The run then reads RolledBack and cannot be resumed (its
-    /// checkpoints went with the restore). A rollback that fails keeps the savepoint and says what state each store is in.
-    /// </summary>
-    private static async Task RollBackAsync(MigrationTarget target, string savepoint, MigrationResult result)
-    {
-        try
-        {
-            result.Rollback = await MigrationSavepoints.RestoreAsync(target, savepoint, CancellationToken.None);
-            result.Status = MigrationStatus.RolledBack;
-            result.FailureMessage += $" The target was rolled back to savepoint '{savepoint}', taken when the run started, in {result.Rollback.Duration.TotalSeconds:0.#} s.";
-            await RemoveRollbackSavepointAsync(target, savepoint, result);
-        }
-        catch (SavepointRestoreException e)
-        {
-            result.Rollback = e.Result;
-            result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed: {e.Message} " +
-                                     $"Store by store: {string.Join("; ", e.Result.Stores.Select(s => s.ToString()))}. " +
-                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
-        }
-        catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
-        {
-            result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed before it changed anything ({e.Message}). " +
-                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
-        }
-    }
-
-    private static async Task RemoveRollbackSavepointAsync(MigrationTarget target, string savepoint, MigrationResult result)
-    {
-        if (await TryRemoveRollbackSavepointAsync(target, savepoint))
-        {
-            result.RollbackSavepoint = null;
-        }
-        else
-        {
-            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed; Remove-MigrationSavepoint -Name '{savepoint}' removes it.");
-        }
-    }
-
-    /// <summary>Removes the rollback savepoint from every store; false when that failed (the savepoint, or part of it, is left).</summary>
-    private static async Task<bool> TryRemoveRollbackSavepointAsync(MigrationTarget target, string savepoint)
-    {
-        try
-        {
-            await MigrationSavepoints.RemoveAsync(target, savepoint, CancellationToken.None);
-            return true;
-        }
-        catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
@@ -409,7 +347,7 @@ public static class MigrationExecutor
                 tracker.Report("Migrating", stepResult);
                 await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, positions[planStep.Name]),
                     RunJournal.Running, cancellationToken);
-                var deletions = await DeletionCheckAsync(step, positions[planStep.Name] is null, result, session, cancellationToken);
+                var deletions = await session.Deletions.BeginStepAsync(step, positions[planStep.Name] is null, result, cancellationToken);
                 while (await channel.Reader.WaitToReadAsync(cancellationToken) && channel.Reader.TryPeek(out var next) && next.Step.Name == planStep.Name)
                 {
                     var batch = await channel.Reader.ReadAsync(cancellationToken);
@@ -418,12 +356,7 @@ public static class MigrationExecutor
                     tracker.Report("Migrating", stepResult);
                 }
 
-                stepResult.DeletedAtSource = deletions switch
-                {
-                    DeletionCheck.Tracking => await ReportDeletionsAsync(step, result, session, cancellationToken),
-                    DeletionCheck.NothingToDelete => 0,
-                    _ => null,
-                };
+                stepResult.DeletedAtSource = await session.Deletions.EndStepAsync(step, deletions, result, cancellationToken);
                 stepResult.Status = stepResult.Rejected > 0 ? MigrationStatus.CompletedWithRejects : MigrationStatus.Succeeded;
                 stepResult.Duration = clock.Elapsed;
                 await session.Journal.SaveCheckpointAsync(null, result.RunId, stepResult, new StepCheckpoint(fingerprint, null), RunJournal.Completed, cancellationToken);
@@ -437,48 +370,6 @@ public static class MigrationExecutor
             await stopReading.CancelAsync();
             await producer;
         }
-    }
-
-    private enum DeletionCheck
-    {
-        NothingToDelete,
-        Tracking,
-        NotPossible,
-    }
-
-    /// <summary>
-    /// Whether this step can report the records the source deleted since an earlier run: only when an earlier run
-    /// migrated some, and this session reads the whole table (a step resumed in the middle of it cannot tell).
-    /// </summary>
-    private static async Task<DeletionCheck> DeletionCheckAsync(SourceStep step, bool readsWholeTable, MigrationResult result, TargetSession session,
-        CancellationToken cancellationToken)
-    {
-        if (!await session.Deletions.EarlierRunsMigratedAsync(step, result.RunId, cancellationToken))
-        {
-            return DeletionCheck.NothingToDelete;
-        }
-
-        if (readsWholeTable)
-        {
-            return DeletionCheck.Tracking;
-        }
-
-        result.Warnings.Add($"Step {step.Name} resumed in the middle of its table, so it could not check for records deleted from the source. " +
-                            "The next run checks.");
-        return DeletionCheck.NotPossible;
-    }
-
-    private static async Task<long> ReportDeletionsAsync(SourceStep step, MigrationResult result, TargetSession session, CancellationToken cancellationToken)
-    {
-        var (count, keys) = await session.Deletions.FindAsync(step, Math.Max(0, ErrorsKept - result.Deletions.Count), cancellationToken);
-        result.Deletions.AddRange(keys.Select(k => new MigrationDeletedRecord(step.Name, step.SourceTable, k)));
-        if (count > 0)
-        {
-            result.Warnings.Add($"{count} record(s) of {step.Name} that an earlier run migrated are no longer in the source; they stay in the target " +
-                                $"(first: {keys.FirstOrDefault()}). The result's Deletions lists them.");
-        }
-
-        return count;
     }
 
     private static async Task WriteBatchAsync(SourceBatch batch, string stepFingerprint, bool recordKeys, MigrationRunOptions options, MigrationResult result,
