@@ -46,20 +46,17 @@ public static class MigrationExecutor
         }
 
         var clock = Stopwatch.StartNew();
-        var rollback = options.RollbackOnFailure ? await RunRollback.TakeSavepointAsync(plan.Target, cancellationToken) : null;
-        TargetSession? session = null;
+        var session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
+        string? rollback = null;
         MigrationResult result;
         try
         {
-            session = await TargetSession.OpenAsync(plan.Target, null, cancellationToken);
+            rollback = options.RollbackOnFailure ? await RunRollback.TakeSavepointAsync(session, plan.Target, cancellationToken) : null;
             result = await StartOrResumeRunAsync(plan, options, session, cancellationToken);
         }
         catch (Exception e)
         {
-            if (session is not null)
-            {
-                await session.DisposeAsync();
-            }
+            await session.DisposeAsync();
 
             // No run row exists yet: report why the target could not be prepared.
             var cause = e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
@@ -115,12 +112,13 @@ public static class MigrationExecutor
         }
         finally
         {
-            await session.DisposeAsync();
             if (failure is not null && rollback is not null)
             {
                 tracker.Report($"Rolling back to savepoint '{rollback}'", null);
-                await RunRollback.RollBackAsync(plan.Target, rollback, result);
+                await RunRollback.RollBackAsync(session, plan.Target, rollback, result);
             }
+
+            await session.DisposeAsync();
 
             result.Duration = clock.Elapsed;
             foreach (var step in result.Steps.Where(s => s.Status == MigrationStatus.Running))
@@ -132,15 +130,15 @@ public static class MigrationExecutor
             tracker.Report("Completed", null, finished: true);
         }
 
+        if (rollback is not null && result.Status != MigrationStatus.Failed)
+        {
+            // A run that succeeded or was rolled back needs the savepoint no more: nothing is left behind.
+            await RunRollback.RemoveSavepointAsync(plan.Target, rollback, result);
+        }
+
         if (failure is not null)
         {
             throw new MigrationRunFailedException(result, failure);
-        }
-
-        if (rollback is not null)
-        {
-            // A run that succeeded needs no way back: nothing is left behind.
-            await RunRollback.RemoveSavepointAsync(plan.Target, rollback, result);
         }
 
         return result;

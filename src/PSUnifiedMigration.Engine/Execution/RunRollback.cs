@@ -10,26 +10,29 @@ namespace PSUnifiedMigration.Engine.Execution;
 /// </summary>
 internal static class RunRollback
 {
-    /// <summary>The savepoint -RollbackOnFailure returns to, taken before the run takes the target.</summary>
-    public static async Task<string> TakeSavepointAsync(MigrationTarget target, CancellationToken cancellationToken)
+    /// <summary>The savepoint -RollbackOnFailure returns to, taken on the run's session, which holds the target lock.</summary>
+    public static async Task<string> TakeSavepointAsync(TargetSession session, MigrationTarget target, CancellationToken cancellationToken)
     {
         var name = $"rollback-{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}";
-        await MigrationSavepoints.CreateAsync(target, name, replace: false, cancellationToken);
+        await MigrationSavepoints.CreateUnderLockAsync(session.Connection, target, name, replace: false, cancellationToken);
         return name;
     }
 
     /// <summary>
-    /// Restores the savepoint taken at the start, after a failure. The run then reads RolledBack and cannot be resumed (its
-    /// checkpoints went with the restore). A rollback that fails keeps the savepoint and says what state each store is in.
+    /// Restores the savepoint taken at the start, after a failure: on the run's own session while it still works, so that
+    /// the target lock is held from the run's start to the end of its rollback; otherwise on a new connection. The run
+    /// then reads RolledBack and cannot be resumed (its checkpoints went with the restore). A rollback that fails keeps
+    /// the savepoint and says what state each store is in.
     /// </summary>
-    public static async Task RollBackAsync(MigrationTarget target, string savepoint, MigrationResult result)
+    public static async Task RollBackAsync(TargetSession session, MigrationTarget target, string savepoint, MigrationResult result)
     {
         try
         {
-            result.Rollback = await MigrationSavepoints.RestoreAsync(target, savepoint, CancellationToken.None);
+            result.Rollback = session.Connection.FullState == System.Data.ConnectionState.Open
+                ? await MigrationSavepoints.RestoreUnderLockAsync(session.Connection, target, savepoint, CancellationToken.None)
+                : await MigrationSavepoints.RestoreAsync(target, savepoint, CancellationToken.None);
             result.Status = MigrationStatus.RolledBack;
             result.FailureMessage += $" The target was rolled back to savepoint '{savepoint}', taken when the run started, in {result.Rollback.Duration.TotalSeconds:0.#} s.";
-            await RemoveSavepointAsync(target, savepoint, result);
         }
         catch (SavepointRestoreException e)
         {
@@ -45,6 +48,7 @@ internal static class RunRollback
         }
     }
 
+    /// <summary>Removes the savepoint once the run no longer needs it (it succeeded or was rolled back); a failure to do so is a warning.</summary>
     public static async Task RemoveSavepointAsync(MigrationTarget target, string savepoint, MigrationResult result)
     {
         if (await TryRemoveSavepointAsync(target, savepoint))

@@ -21,6 +21,17 @@ public static class MigrationSavepoints
         // A savepoint taken while a run writes would hold half of it. The lock is taken before the
         // transaction, so its snapshot starts only once no run or restore can be writing.
         await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
+        return await CreateUnderLockAsync(connection, target, name, replace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Takes a savepoint on a connection that already holds the target lock: a run's own session takes its rollback
+    /// savepoint this way, so that no other run can write between the savepoint and the run.
+    /// </summary>
+    internal static async Task<MigrationSavepoint> CreateUnderLockAsync(NpgsqlConnection connection, MigrationTarget target, string name, bool replace,
+        CancellationToken cancellationToken)
+    {
+        PostgresSavepointStore.ValidateName(name);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         var existing = await PostgresSavepointStore.FindAsync(connection, transaction, target, name, cancellationToken);
@@ -104,6 +115,25 @@ public static class MigrationSavepoints
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
         var savepoint = await PostgresSavepointStore.FindAsync(connection, null, target, name, cancellationToken) ?? throw NotFound(name);
         await using var targetLock = await TargetLock.AcquireAsync(connection, name, cancellationToken);
+        return await RestoreUnderLockAsync(connection, target, savepoint, clock, cancellationToken);
+    }
+
+    /// <summary>
+    /// Restores on a connection that already holds the target lock: a failed run rolls back on its own session this way,
+    /// so that no other run can write between its failure and its rollback.
+    /// </summary>
+    internal static async Task<MigrationRestoreResult> RestoreUnderLockAsync(NpgsqlConnection connection, MigrationTarget target, string name,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var savepoint = await PostgresSavepointStore.FindAsync(connection, null, target, name, cancellationToken) ?? throw NotFound(name);
+        return await RestoreUnderLockAsync(connection, target, savepoint, clock, cancellationToken);
+    }
+
+    private static async Task<MigrationRestoreResult> RestoreUnderLockAsync(NpgsqlConnection connection, MigrationTarget target, MigrationSavepoint savepoint,
+        Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var name = savepoint.Name;
         var configured = SavepointParts.For(target);
         var states = new List<StoreRestoreResult> { new(SavepointStore.PostgreSQL, StoreRestoreState.NotStarted, TimeSpan.Zero) };
         states.AddRange(configured.Select(c => savepoint.Parts.Any(p => p.Store == c.Store)
