@@ -124,9 +124,9 @@ public sealed class PostgresEndpoint
             PostgresException pg =>
                 new MigrationException("PostgresConnectionRefused", MigrationErrorKind.ConnectionError,
                     $"PostgreSQL at {Display} refused the connection{who}: {pg.MessageText} (SQLSTATE {pg.SqlState}).", Redacted, e),
-            _ when FindSocketError(e) is { } socket =>
+            _ when SocketErrors.Find(e) is { } socket =>
                 new MigrationException("PostgresUnreachable", MigrationErrorKind.ConnectionError,
-                    $"Cannot reach PostgreSQL at {Host}:{Port} ({DescribeSocketError(socket)}). Check that the server is running, " +
+                    $"Cannot reach PostgreSQL at {Host}:{Port} ({SocketErrors.Describe(socket)}). Check that the server is running, " +
                     "that host and port in the connection string are right, and that no firewall blocks the port.", Redacted, e),
             TimeoutException or NpgsqlException { InnerException: TimeoutException } =>
                 new MigrationException("PostgresTimeout", MigrationErrorKind.ConnectionError,
@@ -136,28 +136,6 @@ public sealed class PostgresEndpoint
                     $"Could not connect to PostgreSQL at {Display}: {e.Message}", Redacted, e),
         };
     }
-
-    private static SocketError? FindSocketError(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException socket)
-            {
-                return socket.SocketErrorCode;
-            }
-        }
-
-        return null;
-    }
-
-    private static string DescribeSocketError(SocketError? error) => error switch
-    {
-        SocketError.ConnectionRefused => "connection refused: nothing listens on that port",
-        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "the host name does not resolve",
-        SocketError.TimedOut => "the connection timed out",
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "the network or host is unreachable",
-        _ => $"socket error {error}",
-    };
 
     private static NpgsqlConnectionStringBuilder FromUri(string text)
     {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 
@@ -332,39 +333,18 @@ public sealed class Neo4jHttpClient : IDisposable
 
     private (JsonObject?, MigrationException?, bool) TranslateTransportFailure(HttpRequestException e)
     {
-        var socket = FindSocketError(e);
+        var socket = SocketErrors.Find(e);
         if (socket is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown
             || e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
             return (null, ConnectionLost(e), true);
         }
 
-        var reason = socket switch
-        {
-            SocketError.ConnectionRefused => "connection refused: nothing listens on that port",
-            SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "the host name does not resolve",
-            SocketError.TimedOut => "the connection timed out",
-            SocketError.NetworkUnreachable or SocketError.HostUnreachable => "the network or host is unreachable",
-            null => e.Message,
-            _ => $"socket error {socket}",
-        };
+        var reason = socket is { } error ? SocketErrors.Describe(error) : e.Message;
         return (null, new MigrationException("Neo4jUnreachable", MigrationErrorKind.ConnectionError,
             $"Cannot reach Neo4j at {Endpoint.Redacted} ({reason}). Check that the server is running, that host and port are its " +
             "HTTP connector (7474 by default, 7473 for https; Bolt's 7687 does not speak HTTP), and that no firewall blocks the port.",
             Endpoint.Redacted, e), false);
-    }
-
-    private static SocketError? FindSocketError(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException socket)
-            {
-                return socket.SocketErrorCode;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>Neo4j's messages can quote a whole statement; the first lines say enough.</summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
@@ -370,10 +371,10 @@ public sealed class QdrantHttpClient : IDisposable
             {
                 response = await _http.SendAsync(request, cancellationToken);
             }
-            catch (HttpRequestException e) when (FindSocketError(e) is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData)
+            catch (HttpRequestException e) when (SocketErrors.Find(e) is SocketError socket and (SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData))
             {
                 throw new MigrationException("QdrantUnreachable", MigrationErrorKind.ConnectionError,
-                    $"Cannot reach Qdrant at {Endpoint.Display} ({DescribeSocketError(FindSocketError(e))}) while {context}. " +
+                    $"Cannot reach Qdrant at {Endpoint.Display} ({SocketErrors.Describe(socket)}) while {context}. " +
                     "Check that the server is running, that the address is right, and that no firewall blocks the port.", Endpoint.Redacted, e);
             }
             catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -677,23 +678,4 @@ public sealed class QdrantHttpClient : IDisposable
     }
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
-
-    private static SocketError? FindSocketError(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException socket)
-            {
-                return socket.SocketErrorCode;
-            }
-        }
-
-        return null;
-    }
-
-    private static string DescribeSocketError(SocketError? error) => error switch
-    {
-        SocketError.ConnectionRefused => "connection refused: nothing listens on that port",
-        _ => "the host name does not resolve",
-    };
 }
