@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Security;
 using Npgsql;
 
@@ -75,7 +74,7 @@ public sealed class PostgresEndpoint
         var effectivePassword = password;
         if (!string.IsNullOrEmpty(builder.Password) && effectivePassword is null)
         {
-            effectivePassword = ToSecureString(builder.Password);
+            effectivePassword = Secrets.Protect(builder.Password);
         }
 
         if (!string.IsNullOrEmpty(userName))
@@ -92,7 +91,7 @@ public sealed class PostgresEndpoint
         var builder = new NpgsqlConnectionStringBuilder(_connectionStringWithoutPassword);
         if (_password is not null)
         {
-            builder.Password = Reveal(_password);
+            builder.Password = Secrets.Reveal(_password);
         }
 
         var connection = new NpgsqlConnection(builder.ConnectionString);
@@ -185,30 +184,5 @@ public sealed class PostgresEndpoint
         copy.Remove("Array Nullability Mode");
         var text = copy.ConnectionString;
         return hasPassword ? text + ";Password=********" : text;
-    }
-
-    private static SecureString ToSecureString(string value)
-    {
-        var secure = new SecureString();
-        foreach (var c in value)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
-    }
-
-    private static string Reveal(SecureString value)
-    {
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(value);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer) ?? "";
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
-using System.Runtime.InteropServices;
 using System.Security;
 using System.Text;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 
@@ -86,7 +86,7 @@ public sealed class Neo4jEndpoint
             uriUser = Uri.UnescapeDataString(parts[0]);
             if (parts.Length == 2)
             {
-                uriPassword = ToSecureString(Uri.UnescapeDataString(parts[1]));
+                uriPassword = Secrets.Protect(Uri.UnescapeDataString(parts[1]));
             }
         }
 
@@ -102,32 +102,9 @@ public sealed class Neo4jEndpoint
             return null;
         }
 
-        var pointer = _password is null ? IntPtr.Zero : Marshal.SecureStringToGlobalAllocUnicode(_password);
-        try
-        {
-            var password = pointer == IntPtr.Zero ? "" : Marshal.PtrToStringUni(pointer) ?? "";
-            return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(UserName + ":" + password)));
-        }
-        finally
-        {
-            if (pointer != IntPtr.Zero)
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
+        var password = _password is null ? "" : Secrets.Reveal(_password);
+        return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(UserName + ":" + password)));
     }
 
     private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
-
-    private static SecureString ToSecureString(string value)
-    {
-        var secure = new SecureString();
-        foreach (var c in value)
-        {
-            secure.AppendChar(c);
-        }
-
-        secure.MakeReadOnly();
-        return secure;
-    }
 }

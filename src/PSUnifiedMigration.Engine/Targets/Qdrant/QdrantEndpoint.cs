@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Security;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
@@ -66,21 +66,5 @@ public sealed class QdrantEndpoint
     }
 
     /// <summary>The API key as text, for the request header only.</summary>
-    internal string? RevealApiKey()
-    {
-        if (_apiKey is null)
-        {
-            return null;
-        }
-
-        var pointer = Marshal.SecureStringToGlobalAllocUnicode(_apiKey);
-        try
-        {
-            return Marshal.PtrToStringUni(pointer);
-        }
-        finally
-        {
-            Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-        }
-    }
+    internal string? RevealApiKey() => _apiKey is null ? null : Secrets.Reveal(_apiKey);
 }
