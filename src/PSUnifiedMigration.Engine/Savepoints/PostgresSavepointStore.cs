@@ -101,9 +101,7 @@ internal static class PostgresSavepointStore
                 savepoint.Name);
         }
 
-        // The checkpoints of unfinished runs describe data the restore replaces: their resume must start every step afresh.
-        // Nor is any graph or vector store known to be in step any more: the next run projects every record.
-        await ExecuteAsync(connection, transaction, $"DELETE FROM {B}.checkpoints; DELETE FROM {B}.projections", cancellationToken);
+        await new RunJournal(connection).ForgetProgressAsync(transaction, cancellationToken);
         if (await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, transaction, cancellationToken) is null)
         {
             return;

@@ -107,9 +107,9 @@ public static class RunUndo
             $"DELETE FROM {Sql.Qualified(UnifiedSchema.DataSchema, UnifiedSchema.IdMapTable)} WHERE run_id = @run", runId, cancellationToken);
         tables.Add(new UndoTableResult(UnifiedSchema.IdMapTable, idMap, 0));
         await ExecuteAsync(connection, transaction, $"UPDATE {B}.runs SET status = '{nameof(MigrationStatus.Undone)}' WHERE run_id = @run", runId, cancellationToken);
-        // The graph and vector stores are brought back by the undo's own projection step; until the next run has
-        // checked them, none counts as in step (that step can fail), so the next run projects every record.
-        await ExecuteAsync(connection, transaction, $"DELETE FROM {B}.projections", runId, cancellationToken);
+        // The graph and vector stores are brought back by the undo's own projection step; that step can fail, so none
+        // counts as in step until the next run has projected every record.
+        await new RunJournal(connection).ForgetProjectionStateAsync(transaction, cancellationToken);
         // Deferred references are checked here: a row of another run that still needed one of the deleted rows fails the commit.
         await transaction.CommitAsync(cancellationToken);
         tables.Reverse();

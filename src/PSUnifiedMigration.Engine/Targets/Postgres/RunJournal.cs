@@ -183,6 +183,20 @@ internal sealed class RunJournal(NpgsqlConnection connection)
             ON CONFLICT (store, system_origin) DO UPDATE SET dirty_runs = ARRAY[]::uuid[], synced_at = now()
             """, cancellationToken, store, systemOrigins.ToArray());
 
+    /// <summary>
+    /// After a restore has replaced the unified rows, in its transaction: no checkpoint describes them any more (an unfinished
+    /// run's resume starts every step afresh), and no graph or vector store is known to be in step.
+    /// </summary>
+    public async Task ForgetProgressAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(transaction, $"DELETE FROM {B}.checkpoints", cancellationToken);
+        await ForgetProjectionStateAsync(transaction, cancellationToken);
+    }
+
+    /// <summary>After rows changed outside a run (an undo), in its transaction: the next run projects every record.</summary>
+    public Task ForgetProjectionStateAsync(NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
+        ExecuteAsync(transaction, $"DELETE FROM {B}.projections", cancellationToken);
+
     private static StepCheckpoint? ParseCheckpoint(string? json)
     {
         try
