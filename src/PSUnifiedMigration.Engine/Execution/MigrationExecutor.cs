@@ -101,7 +101,7 @@ public static class MigrationExecutor
         {
             result.Status = MigrationStatus.Cancelled;
             result.FailureMessage = $"The run was cancelled; committed batches stay. Invoke-Migration -Resume continues run {result.RunId} from its checkpoints" +
-                                    (rollback is null ? "." : $", or Restore-MigrationSavepoint -Name '{rollback}' returns the target to where the run started.");
+                                    (rollback is null ? "." : $", or Restore-MigrationSavepoint -Target <target> -Name '{rollback}' returns the target to where the run started.");
             throw;
         }
         catch (Exception e)

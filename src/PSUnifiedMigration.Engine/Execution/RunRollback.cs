@@ -39,12 +39,12 @@ internal static class RunRollback
             result.Rollback = e.Result;
             result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed: {e.Message} " +
                                      $"Store by store: {string.Join("; ", e.Result.Stores.Select(s => s.ToString()))}. " +
-                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
+                                     $"The savepoint is kept: Restore-MigrationSavepoint -Target <target> -Name '{savepoint}' tries again.";
         }
         catch (Exception e) when (e is MigrationException or NpgsqlException or IOException or TimeoutException)
         {
             result.FailureMessage += $" Rolling back to savepoint '{savepoint}' failed before it changed anything ({e.Message}). " +
-                                     $"The savepoint is kept: Restore-MigrationSavepoint -Name '{savepoint}' tries again.";
+                                     $"The savepoint is kept: Restore-MigrationSavepoint -Target <target> -Name '{savepoint}' tries again.";
         }
     }
 
@@ -57,7 +57,7 @@ internal static class RunRollback
         }
         else
         {
-            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed; Remove-MigrationSavepoint -Name '{savepoint}' removes it.");
+            result.Warnings.Add($"The rollback savepoint '{savepoint}' could not be removed; Remove-MigrationSavepoint -Target <target> -Name '{savepoint}' removes it.");
         }
     }
 
