@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Tests;
 

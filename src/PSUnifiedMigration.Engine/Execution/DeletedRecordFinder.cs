@@ -1,7 +1,7 @@
+using PSUnifiedMigration.Engine.Records;
 using Npgsql;
 using NpgsqlTypes;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
 namespace PSUnifiedMigration.Engine.Execution;

@@ -5,9 +5,9 @@ using System.Threading.Channels;
 using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Sources;
 
 namespace PSUnifiedMigration.Engine.Execution;
 

@@ -1,8 +1,9 @@
+using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Sources;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
 namespace PSUnifiedMigration.Engine.Planning;

@@ -1,26 +1,8 @@
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources;
-
-/// <summary>One source table to migrate into one unified table.</summary>
-public sealed record SourceStep(string SourceName, string SourceTable, UnifiedTable Target, long Rows, long Bytes)
-{
-    public string Name => $"{SourceName}:{SourceTable}";
-}
-
-/// <summary>
-/// Where reading stopped, stored with each batch's checkpoint. Rows with a null key are read first
-/// (by physical position), then the rest by key; Ctid breaks ties where the key is not unique.
-/// </summary>
-public sealed record SourcePosition(bool NullKeysDone, string? LastNullCtid, string? LastKey, string? LastCtid);
-
-/// <summary>A page read from the source: transformed records and rejects, in source order.</summary>
-public sealed record SourceBatch(SourceStep Step, IReadOnlyList<UnifiedRecord> Records, IReadOnlyList<RejectedRecord> Rejects, SourcePosition Position)
-{
-    public int Read => Records.Count + Rejects.Count;
-}
 
 /// <summary>A source system's reader: analysis for the plan, then consistent, paged reads for the run.</summary>
 public interface ISourceReader : IAsyncDisposable

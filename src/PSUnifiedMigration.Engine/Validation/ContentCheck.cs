@@ -1,8 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Validation;
 

@@ -2,9 +2,8 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Validation;
 

@@ -1,7 +1,8 @@
+using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Sources;
 using System.Diagnostics;
 using System.Globalization;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
 namespace PSUnifiedMigration.Engine.Validation;

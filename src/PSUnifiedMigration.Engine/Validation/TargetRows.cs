@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Npgsql;
-using PSUnifiedMigration.Engine.Sources;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Validation;
 

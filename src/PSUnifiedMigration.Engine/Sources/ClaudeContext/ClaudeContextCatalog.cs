@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;

@@ -5,7 +5,7 @@ using NpgsqlTypes;
 using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources.ClaudeContext;
 

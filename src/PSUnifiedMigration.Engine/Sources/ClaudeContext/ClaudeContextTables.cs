@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources.ClaudeContext;
 

@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Text.Json.Nodes;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.Cognee.Relational;

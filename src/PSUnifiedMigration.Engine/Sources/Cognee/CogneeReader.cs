@@ -6,7 +6,7 @@ using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 using PSUnifiedMigration.Engine.Targets.Postgres;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 

@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 
 /// <summary>Where a Cognee installation's graph lives, as far as this module can read it.</summary>

@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Globalization;
 using System.Text.Json.Nodes;
 

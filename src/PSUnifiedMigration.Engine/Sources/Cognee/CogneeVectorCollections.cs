@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using Npgsql;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 

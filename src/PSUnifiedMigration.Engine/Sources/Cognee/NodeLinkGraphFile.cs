@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;

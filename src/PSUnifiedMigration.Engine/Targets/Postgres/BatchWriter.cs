@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using PSUnifiedMigration.Engine.Sources;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Targets.Postgres;
 

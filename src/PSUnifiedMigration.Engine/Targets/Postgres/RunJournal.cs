@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Sources;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Targets.Postgres;
 

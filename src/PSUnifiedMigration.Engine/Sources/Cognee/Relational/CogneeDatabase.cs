@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Data;
 using System.Data.Common;
 

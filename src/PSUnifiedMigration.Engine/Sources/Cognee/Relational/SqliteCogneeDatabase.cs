@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Records;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 

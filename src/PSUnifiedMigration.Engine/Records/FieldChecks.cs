@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
-namespace PSUnifiedMigration.Engine.Sources;
+namespace PSUnifiedMigration.Engine.Records;
 
 /// <summary>
 /// The value checks every source reader applies to a field: a value that cannot be stored becomes a

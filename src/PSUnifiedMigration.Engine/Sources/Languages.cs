@@ -1,4 +1,5 @@
-namespace PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
+namespace PSUnifiedMigration.Engine.Sources;
 
 /// <summary>Language names for file extensions, for sources that store only a path.</summary>
 public static class Languages

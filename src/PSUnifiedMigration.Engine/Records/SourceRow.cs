@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Transforms;
+using PSUnifiedMigration.Engine.Records;
 
-namespace PSUnifiedMigration.Engine.Sources;
+namespace PSUnifiedMigration.Engine.Records;
 
 /// <summary>Thrown inside a transform when a record cannot be migrated; the reader turns it into a reject.</summary>
 public sealed class RecordRejectedException(string field, string reason, string errorId) : Exception(reason)

@@ -1,6 +1,6 @@
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
-namespace PSUnifiedMigration.Engine.Transforms;
+namespace PSUnifiedMigration.Engine.Records;
 
 /// <summary>A reference from a record to its parent, by the parent's source table and legacy id.</summary>
 public readonly record struct LegacyReference(string SourceTable, string LegacyId);

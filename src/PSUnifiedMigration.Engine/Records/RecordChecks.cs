@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace PSUnifiedMigration.Engine.Transforms;
+namespace PSUnifiedMigration.Engine.Records;
 
 /// <summary>Checks every source system's records go through before they are written.</summary>
 public static class RecordChecks
