@@ -31,8 +31,9 @@ internal sealed class QdrantTransport : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>
-    /// Sends one request, retrying what may succeed later on the shared <see cref="RetryPolicy"/> schedule, and returns the parsed JSON body of a 2xx answer
-    /// (null for a 404 when <paramref name="notFoundIsNull"/>).
+    /// Sends one request, retrying what may succeed later on the shared <see cref="RetryPolicy"/> schedule (after the
+    /// server's Retry-After on 429 and 503), and returns the parsed JSON body of a 2xx answer (null for a 404 when
+    /// <paramref name="notFoundIsNull"/>).
     /// </summary>
     public async Task<JsonDocument?> SendAsync(HttpMethod method, string path, byte[]? body, string context, object target,
         CancellationToken cancellationToken, bool notFoundIsNull = false)
