@@ -41,17 +41,3 @@ public static class TransientErrors
         return false;
     }
 }
-
-/// <summary>How often and how patiently a run retries transient failures before it counts them as its own.</summary>
-public sealed record RetryPolicy(int MaxRetries, TimeSpan FirstDelay, TimeSpan MaxDelay)
-{
-    public static RetryPolicy Default { get; } = new(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
-
-    /// <summary>Exponential backoff with up to 25% jitter, so several clients do not retry in step.</summary>
-    public TimeSpan DelayBefore(int retry)
-    {
-        var exponential = FirstDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, retry - 1));
-        var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (1 + Random.Shared.NextDouble() / 4));
-    }
-}

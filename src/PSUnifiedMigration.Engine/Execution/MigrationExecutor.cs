@@ -91,7 +91,7 @@ public static class MigrationExecutor
                                         $"retrying from the last checkpoint in {delay.TotalSeconds:0.#} s.");
                     tracker.Report($"Retrying after a transient failure (attempt {attempt + 1} of {options.Retry.MaxRetries + 1})", null);
                     await session.BreakAsync();
-                    await Task.Delay(delay, cancellationToken);
+                    await options.Retry.WaitAsync(delay, cancellationToken);
                 }
             }
 

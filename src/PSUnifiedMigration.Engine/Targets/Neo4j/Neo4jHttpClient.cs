@@ -22,12 +22,16 @@ public sealed record Neo4jClientOptions
     /// <summary>Attempts per request, the first included.</summary>
     public int MaxAttempts { get; init; } = 4;
 
-    /// <summary>The wait before the second attempt; it doubles for each further attempt.</summary>
+    /// <summary>The backoff step before the second attempt; it doubles for each further attempt, with jitter.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Ceiling of one wait between attempts, Retry-After included.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(4);
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>These settings as the engine's shared retry schedule.</summary>
+    internal RetryPolicy Retry => new(MaxAttempts - 1, FirstRetryDelay, MaxRetryDelay);
 }
 
 /// <summary>
@@ -184,29 +188,31 @@ public sealed class Neo4jHttpClient : IDisposable
         return buffer.ToArray();
     }
 
-    /// <summary>Sends a request, retrying transient failures with exponential backoff, and returns the JSON body of a success.</summary>
+    /// <summary>
+    /// Sends a request, retrying transient failures on the shared <see cref="RetryPolicy"/> schedule (honouring
+    /// Retry-After on 429 and 503), and returns the JSON body of a success.
+    /// </summary>
     private async Task<JsonObject> SendAsync(Func<HttpRequestMessage> createRequest, IReadOnlyList<CypherStatement> statements, CancellationToken cancellationToken)
     {
-        var delay = _options.FirstRetryDelay;
+        var retry = _options.Retry;
         for (var attempt = 1; ; attempt++)
         {
-            var (body, failure, transient) = await AttemptAsync(createRequest, statements, cancellationToken);
+            var (body, failure, transient, retryAfter) = await AttemptAsync(createRequest, statements, cancellationToken);
             if (failure is null)
             {
                 return body!;
             }
 
-            if (!transient || attempt >= _options.MaxAttempts)
+            if (!transient || attempt > retry.MaxRetries)
             {
                 throw failure;
             }
 
-            await Task.Delay(delay, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            await retry.WaitAsync(retry.DelayBefore(attempt, retryAfter), cancellationToken);
         }
     }
 
-    private async Task<(JsonObject? Body, MigrationException? Failure, bool Transient)> AttemptAsync(
+    private async Task<(JsonObject? Body, MigrationException? Failure, bool Transient, RetryConditionHeaderValue? RetryAfter)> AttemptAsync(
         Func<HttpRequestMessage> createRequest, IReadOnlyList<CypherStatement> statements, CancellationToken cancellationToken)
     {
         try
@@ -219,10 +225,11 @@ public sealed class Neo4jHttpClient : IDisposable
             var errors = body?["errors"] as JsonArray;
             if (response.IsSuccessStatusCode && body is not null && (errors is null || errors.Count == 0))
             {
-                return (body, null, false);
+                return (body, null, false, null);
             }
 
-            return TranslateFailure(response.StatusCode, body, errors, statements);
+            var (failure, transient) = TranslateFailure(response.StatusCode, body, errors, statements);
+            return (null, failure, transient, RetryPolicy.RetryAfterOf(response));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -232,16 +239,17 @@ public sealed class Neo4jHttpClient : IDisposable
         {
             return (null, new MigrationException("Neo4jTimeout", MigrationErrorKind.ConnectionError,
                 $"Neo4j at {Endpoint.Redacted} did not answer within {_options.RequestTimeout.TotalSeconds:0} s. Check that the server is healthy, " +
-                "or use smaller batches.", Endpoint.Redacted, e), false);
+                "or use smaller batches.", Endpoint.Redacted, e), false, null);
         }
         catch (HttpRequestException e)
         {
-            return TranslateTransportFailure(e);
+            var (failure, transient) = TranslateTransportFailure(e);
+            return (null, failure, transient, null);
         }
         catch (IOException e)
         {
             // The answer broke off while its body was read.
-            return (null, ConnectionLost(e), true);
+            return (null, ConnectionLost(e), true, null);
         }
     }
 
@@ -263,7 +271,7 @@ public sealed class Neo4jHttpClient : IDisposable
         }
     }
 
-    private (JsonObject?, MigrationException?, bool) TranslateFailure(HttpStatusCode status, JsonObject? body, JsonArray? errors, IReadOnlyList<CypherStatement> statements)
+    private (MigrationException Failure, bool Transient) TranslateFailure(HttpStatusCode status, JsonObject? body, JsonArray? errors, IReadOnlyList<CypherStatement> statements)
     {
         var error = errors?.FirstOrDefault() as JsonObject;
         var code = error?["code"]?.GetValue<string>();
@@ -280,41 +288,41 @@ public sealed class Neo4jHttpClient : IDisposable
                 HttpStatusCode.NotFound => MigrationErrorKind.ObjectNotFound,
                 _ => MigrationErrorKind.ConnectionError,
             };
-            return (null, new MigrationException("Neo4jHttpError", kind,
+            return (new MigrationException("Neo4jHttpError", kind,
                 $"{where} answered HTTP {(int)status} ({status}) without a Neo4j error. Check that the URI is Neo4j's HTTP API " +
                 "and that any proxy in between forwards it.", Endpoint.Redacted), transientStatus);
         }
 
         if (code.StartsWith("Neo.TransientError.", StringComparison.Ordinal))
         {
-            return (null, new Neo4jException("Neo4jTransientFailure", MigrationErrorKind.ResourceBusy, code,
+            return (new Neo4jException("Neo4jTransientFailure", MigrationErrorKind.ResourceBusy, code,
                 $"{where} kept failing with a transient error ({code}): {message} Try again when the server is less busy.", Endpoint.Redacted), true);
         }
 
         if (code is "Neo.ClientError.Security.Unauthorized" or "Neo.ClientError.Security.AuthenticationRateLimit")
         {
             var who = Endpoint.UserName is null ? "without credentials" : $"as user '{Endpoint.UserName}'";
-            return (null, new Neo4jException("Neo4jAuthenticationFailed", MigrationErrorKind.AuthenticationError, code,
+            return (new Neo4jException("Neo4jAuthenticationFailed", MigrationErrorKind.AuthenticationError, code,
                 $"{where} rejected the login {who} ({code}): {message} Check the user name and password (pass them with -Credential).",
                 Endpoint.Redacted), false);
         }
 
         if (code == "Neo.ClientError.Security.Forbidden" && body?["password_change"] is not null)
         {
-            return (null, new Neo4jException("Neo4jPasswordChangeRequired", MigrationErrorKind.AuthenticationError, code,
+            return (new Neo4jException("Neo4jPasswordChangeRequired", MigrationErrorKind.AuthenticationError, code,
                 $"{where} requires user '{Endpoint.UserName}' to change the initial password before it can be used. " +
                 "Change it once with neo4j-admin, cypher-shell or the browser, then pass the new one with -Credential.", Endpoint.Redacted), false);
         }
 
         if (code.StartsWith("Neo.ClientError.Security.", StringComparison.Ordinal))
         {
-            return (null, new Neo4jException("Neo4jPermissionDenied", MigrationErrorKind.PermissionDenied, code,
+            return (new Neo4jException("Neo4jPermissionDenied", MigrationErrorKind.PermissionDenied, code,
                 $"{where} denied the request ({code}): {message} Grant the user the rights to write the graph.", Endpoint.Redacted), false);
         }
 
         if (code == "Neo.ClientError.Database.DatabaseNotFound")
         {
-            return (null, new Neo4jException("Neo4jDatabaseNotFound", MigrationErrorKind.ObjectNotFound, code,
+            return (new Neo4jException("Neo4jDatabaseNotFound", MigrationErrorKind.ObjectNotFound, code,
                 $"The database '{Endpoint.Database}' does not exist on Neo4j at {Endpoint.Redacted} ({code}). Create it, or name an existing one.",
                 Endpoint.Redacted), false);
         }
@@ -327,21 +335,21 @@ public sealed class Neo4jHttpClient : IDisposable
             || code.StartsWith("Neo.ClientError.Schema.ConstraintValidationFailed", StringComparison.Ordinal)
                 ? MigrationErrorKind.InvalidData
                 : MigrationErrorKind.InvalidOperation;
-        return (null, new Neo4jException("Neo4jStatementFailed", statementKind, code,
+        return (new Neo4jException("Neo4jStatementFailed", statementKind, code,
             $"{where} rejected {which} ({code}): {message} The transaction was rolled back.", Endpoint.Redacted), false);
     }
 
-    private (JsonObject?, MigrationException?, bool) TranslateTransportFailure(HttpRequestException e)
+    private (MigrationException Failure, bool Transient) TranslateTransportFailure(HttpRequestException e)
     {
         var socket = SocketErrors.Find(e);
         if (socket is SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown
             || e.HttpRequestError == HttpRequestError.ResponseEnded)
         {
-            return (null, ConnectionLost(e), true);
+            return (ConnectionLost(e), true);
         }
 
         var reason = socket is { } error ? SocketErrors.Describe(error) : e.Message;
-        return (null, new MigrationException("Neo4jUnreachable", MigrationErrorKind.ConnectionError,
+        return (new MigrationException("Neo4jUnreachable", MigrationErrorKind.ConnectionError,
             $"Cannot reach Neo4j at {Endpoint.Redacted} ({reason}). Check that the server is running, that host and port are its " +
             "HTTP connector (7474 by default, 7473 for https; Bolt's 7687 does not speak HTTP), and that no firewall blocks the port.",
             Endpoint.Redacted, e), false);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
@@ -70,7 +71,7 @@ public sealed record QdrantClientOptions
     /// <summary>Attempts per request, the first included, before a retryable failure becomes an error.</summary>
     public int MaxAttempts { get; init; } = 6;
 
-    /// <summary>First backoff delay; it doubles on each retry, with jitter.</summary>
+    /// <summary>First backoff step; it doubles on each retry, with jitter (see <see cref="RetryPolicy"/>).</summary>
     public TimeSpan InitialDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Ceiling of one wait between attempts, Retry-After included.</summary>
@@ -78,4 +79,7 @@ public sealed record QdrantClientOptions
 
     /// <summary>How long one HTTP request may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>These settings as the engine's shared retry schedule.</summary>
+    internal RetryPolicy Retry => new(MaxAttempts - 1, InitialDelay, MaxDelay);
 }
