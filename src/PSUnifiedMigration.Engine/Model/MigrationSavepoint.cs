@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace PSUnifiedMigration.Engine.Model;
 
 public sealed record SavepointTable(string Table, long Rows, string ContentHash);
@@ -13,7 +15,7 @@ public sealed record SavepointItem(string Name, long Count, string ContentHash, 
 /// enum was written as; rows holding the enum's number still load, see SavepointStoreName), its redacted address, and
 /// what it holds.
 /// </summary>
-public sealed record SavepointPart([property: System.Text.Json.Serialization.JsonConverter(typeof(Savepoints.SavepointStoreName))] string Store, string Address, IReadOnlyList<SavepointItem> Items);
+public sealed record SavepointPart([property: JsonConverter(typeof(Savepoints.SavepointStoreName))] string Store, string Address, IReadOnlyList<SavepointItem> Items);
 
 /// <summary>
 /// A named copy of the unified store that Restore-MigrationSavepoint returns to exactly: the PostgreSQL tables, and the

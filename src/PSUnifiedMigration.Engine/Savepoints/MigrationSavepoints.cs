@@ -107,9 +107,9 @@ public static class MigrationSavepoints
     }
 
     /// <summary>
-    /// Returns every store to the savepoint: PostgreSQL first (one transaction, verified before it commits), then
-    /// each projection store in registry order, each verified against its counts and hashes. When a store fails or the restore is cancelled,
-    /// a <see cref="SavepointRestoreException"/> says which state each store is in.
+    /// Returns every store to the savepoint: PostgreSQL first (one transaction, verified before it commits), then each
+    /// projection store in registry order, each verified against its counts and hashes. When a store fails or the
+    /// restore is cancelled, a <see cref="SavepointRestoreException"/> says which state each store is in.
     /// </summary>
     public static async Task<MigrationRestoreResult> RestoreAsync(MigrationTarget target, string name, CancellationToken cancellationToken)
     {
