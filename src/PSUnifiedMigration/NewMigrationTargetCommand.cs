@@ -52,11 +52,11 @@ public sealed class NewMigrationTargetCommand : MigrationCmdletBase
         try
         {
             var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
-            WriteObject(new MigrationTarget(Name ?? $"unified@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}", endpoint)
-            {
-                Qdrant = QdrantUri is null ? null : Engine.Targets.Qdrant.QdrantEndpoint.Parse(QdrantUri, QdrantApiKey),
-                Neo4j = Neo4jUri is null ? null : Engine.Targets.Neo4j.Neo4jEndpoint.Parse(Neo4jUri, Neo4jCredential?.UserName, Neo4jCredential?.Password, Neo4jDatabase),
-            });
+            WriteObject(new MigrationTarget(Name ?? $"unified@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}", endpoint,
+            [
+                QdrantUri is null ? null : Engine.Targets.Qdrant.QdrantEndpoint.Parse(QdrantUri, QdrantApiKey),
+                Neo4jUri is null ? null : Engine.Targets.Neo4j.Neo4jEndpoint.Parse(Neo4jUri, Neo4jCredential?.UserName, Neo4jCredential?.Password, Neo4jDatabase),
+            ]));
         }
         catch (MigrationException e)
         {

@@ -6,8 +6,8 @@ using PSUnifiedMigration.Engine.Savepoints;
 namespace PSUnifiedMigration;
 
 /// <summary>
-/// Remove-MigrationSavepoint: removes a savepoint from every store: its Qdrant snapshots, then its PostgreSQL schema
-/// (the copy of the unified tables and the Neo4j export) and its bookkeeping row.
+/// Remove-MigrationSavepoint: removes a savepoint from every store: what projection stores keep on their servers, then
+/// its PostgreSQL schema (the copy of the unified tables and what projection stores exported into it) and its bookkeeping row.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(void))]

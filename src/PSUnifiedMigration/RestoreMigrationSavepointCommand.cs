@@ -2,12 +2,13 @@ using System.Management.Automation;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Savepoints;
+using PSUnifiedMigration.Engine.Targets;
 
 namespace PSUnifiedMigration;
 
 /// <summary>
 /// Restore-MigrationSavepoint: returns every store the savepoint covers exactly to it: PostgreSQL in one verified
-/// transaction, then Neo4j, then Qdrant, each verified. A failed or stopped restore says which state each store is in.
+/// transaction, then each projection store in registry order (TargetStores), each verified. A failed or stopped restore says which state each store is in.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(MigrationRestoreResult))]
@@ -17,12 +18,12 @@ public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
     {
         var target = SavepointTarget;
         var name = SavepointName;
-        if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and Neo4j and Qdrant when configured) with savepoint '{name}'"))
+        if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and {TargetStores.Names(" and ")} when configured) with savepoint '{name}'"))
         {
             return;
         }
 
-        var progress = new ProgressRecord(1, $"Restoring savepoint '{name}'", "PostgreSQL in one transaction, then Neo4j, then Qdrant");
+        var progress = new ProgressRecord(1, $"Restoring savepoint '{name}'", "PostgreSQL in one transaction, then " + TargetStores.Names(", then "));
         WriteProgress(progress);
         try
         {

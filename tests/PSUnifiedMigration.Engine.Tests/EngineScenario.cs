@@ -25,6 +25,14 @@ internal sealed record EngineScenario(string SourceConnection, string TargetConn
 
     public Task<T> ScalarOnTargetAsync<T>(string sql) => TestDatabase.ScalarAsync<T>(TargetConnection, sql);
 
+    /// <summary>Changes 5 chunks of the source and adds 3, as a later edit of the indexed code would.</summary>
+    public Task EditChunksAsync() => ExecuteOnSourceAsync("""
+        UPDATE claude_context.chunks SET repo = 'edited later' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 5);
+        CREATE TEMP TABLE extra AS SELECT * FROM claude_context.chunks ORDER BY id DESC LIMIT 3;
+        UPDATE extra SET id = gen_random_uuid();
+        INSERT INTO claude_context.chunks SELECT * FROM extra;
+        """);
+
     /// <summary>
     /// Installs the unified schema for the plan and a BEFORE INSERT trigger on unified.chunks that runs the PL/pgSQL
     /// <paramref name="body"/>; the sequence public.psum_fault counts the rows it sees, to fail or stall a run at a chosen row.

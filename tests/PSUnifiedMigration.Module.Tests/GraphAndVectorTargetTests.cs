@@ -28,6 +28,20 @@ public sealed class GraphAndVectorTargetTests : IDisposable
     }
 
     [Fact]
+    public void A_target_lists_its_stores_in_registry_order_and_keeps_each_reachable_by_name()
+    {
+        var run = _session.Run("""
+            $target = New-MigrationTarget 'Host=db01;Database=unified' -QdrantUri 'https://vectors01:6333' -Neo4jUri 'http://graph01:7474'
+            ($target.Stores | ForEach-Object { $_.Kind.Name }) -join ','
+            $target.Neo4j.Display
+            $target.Qdrant.Display
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.Equal(["Neo4j,Qdrant", "graph01:7474/neo4j", "https://vectors01:6333"], run.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void A_graph_store_address_that_is_not_http_is_an_argument_error()
     {
         var run = _session.Run("New-MigrationTarget 'Host=db01;Database=unified' -Neo4jUri 'bolt://graph01:7687'");

@@ -279,7 +279,7 @@ public static class MigrationExecutor
     /// </summary>
     private static async Task ProjectAsync(MigrationPlan plan, MigrationResult result, TargetSession session, ProgressTracker tracker, CancellationToken cancellationToken)
     {
-        foreach (var store in Targets.ProjectionStores.For(plan.Target))
+        foreach (var store in plan.Target.Stores.Select(s => s.OpenProjection()))
         {
             await using (store)
             {

@@ -124,7 +124,7 @@ public sealed class MigrationResult
     /// <summary>Things the operator should know that did not change the outcome.</summary>
     public List<string> Warnings { get; } = [];
 
-    /// <summary>Records written to each configured graph or vector store (Neo4j, Qdrant), by store.</summary>
+    /// <summary>Records written to each configured projection store, by the store's description.</summary>
     public SortedDictionary<string, long> Projections { get; } = new(StringComparer.Ordinal);
 
     public MigrationPlan Plan { get; }

@@ -4,27 +4,22 @@ namespace PSUnifiedMigration.Engine.Model;
 
 public sealed record SavepointTable(string Table, long Rows, string ContentHash);
 
-/// <summary>The stores a savepoint can cover: PostgreSQL always, Neo4j and Qdrant when the target configures them.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<SavepointStore>))]
-public enum SavepointStore
-{
-    PostgreSQL,
-    Neo4j,
-    Qdrant,
-}
-
 /// <summary>
-/// One thing a graph or vector store's part of a savepoint holds: the graph's nodes or relationships (exported into the
-/// savepoint's PostgreSQL schema), or a Qdrant collection and the name of its snapshot on the server.
+/// One thing a projection store's part of a savepoint holds: say a graph's nodes (exported into the savepoint's
+/// PostgreSQL schema), or a vector collection and the name of its snapshot on the store's server.
 /// </summary>
 public sealed record SavepointItem(string Name, long Count, string ContentHash, string? Snapshot = null);
 
-/// <summary>A graph or vector store's part of a savepoint: the store, its redacted address, and what it holds.</summary>
-public sealed record SavepointPart(SavepointStore Store, string Address, IReadOnlyList<SavepointItem> Items);
+/// <summary>
+/// A projection store's part of a savepoint: the store's name (as text in the bookkeeping row, the text the former
+/// enum was written as; rows holding the enum's number still load, see SavepointStoreName), its redacted address, and
+/// what it holds.
+/// </summary>
+public sealed record SavepointPart([property: JsonConverter(typeof(Savepoints.SavepointStoreName))] string Store, string Address, IReadOnlyList<SavepointItem> Items);
 
 /// <summary>
 /// A named copy of the unified store that Restore-MigrationSavepoint returns to exactly: the PostgreSQL tables, and the
-/// Neo4j graph and Qdrant collections when the target configured them when it was taken.
+/// projection stores the target configured when it was taken.
 /// </summary>
 public sealed class MigrationSavepoint
 {
@@ -44,18 +39,21 @@ public sealed class MigrationSavepoint
 
     public DateTimeOffset CreatedAt { get; }
 
-    /// <summary>The schema in the target database that holds the savepoint's copy (and the Neo4j export).</summary>
+    /// <summary>The schema in the target database that holds the savepoint's copy (and what projection stores export into it).</summary>
     public string StorageSchema { get; }
 
     public int SchemaVersion { get; }
 
     public IReadOnlyList<SavepointTable> Tables { get; }
 
-    /// <summary>The Neo4j and Qdrant parts, when the savepoint covers those stores.</summary>
+    /// <summary>The projection stores' parts, one per store the savepoint covers.</summary>
     public IReadOnlyList<SavepointPart> Parts { get; }
 
+    /// <summary>The name of the system of record's store in savepoints and restore results.</summary>
+    public const string SystemOfRecord = "PostgreSQL";
+
     /// <summary>The stores the savepoint covers, PostgreSQL first.</summary>
-    public IReadOnlyList<SavepointStore> Stores => [SavepointStore.PostgreSQL, .. Parts.Select(p => p.Store)];
+    public IReadOnlyList<string> Stores => [SystemOfRecord, .. Parts.Select(p => p.Store)];
 
     public long TotalRows => Tables.Sum(t => t.Rows);
 
@@ -82,7 +80,7 @@ public enum StoreRestoreState
 }
 
 /// <summary>One store's outcome of a restore, how long it took, and why it failed when it did.</summary>
-public sealed record StoreRestoreResult(SavepointStore Store, StoreRestoreState State, TimeSpan Duration, string? Message = null)
+public sealed record StoreRestoreResult(string Store, StoreRestoreState State, TimeSpan Duration, string? Message = null)
 {
     public override string ToString() => $"{Store}: {State}" + (Message is null ? "" : $" ({Message})");
 }

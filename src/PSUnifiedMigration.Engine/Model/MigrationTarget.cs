@@ -1,17 +1,20 @@
 using PSUnifiedMigration.Engine.Connections;
+using PSUnifiedMigration.Engine.Targets;
 
 namespace PSUnifiedMigration.Engine.Model;
 
 /// <summary>
-/// The unified store to migrate into: PostgreSQL as the system of record, and optionally Neo4j for the graph and
-/// Qdrant for the vectors, which hold projections of it.
+/// The unified store to migrate into: PostgreSQL as the system of record, and the projection stores (a graph store, a
+/// vector store) that hold projections of it. Partial: each store's folder adds its typed convenience (named after the
+/// store), so scripts keep reaching a store by name while the core knows only <see cref="Stores"/>.
 /// </summary>
-public sealed class MigrationTarget
+public sealed partial class MigrationTarget
 {
-    public MigrationTarget(string name, PostgresEndpoint endpoint)
+    public MigrationTarget(string name, PostgresEndpoint endpoint, IEnumerable<IStoreEndpoint?>? stores = null)
     {
         Name = name;
         Endpoint = endpoint;
+        Stores = TargetStores.InOrder(stores ?? []);
     }
 
     public string Name { get; }
@@ -24,16 +27,17 @@ public sealed class MigrationTarget
 
     internal PostgresEndpoint Endpoint { get; }
 
-    /// <summary>The Neo4j server that holds the graph; without it the graph lives only in the PostgreSQL graph tables.</summary>
-    public Targets.Neo4j.Neo4jEndpoint? Neo4j { get; init; }
+    /// <summary>The configured projection stores, in registry order (the order runs project and savepoints restore).</summary>
+    public IReadOnlyList<IStoreEndpoint> Stores { get; }
 
-    /// <summary>The Qdrant server that holds the vectors; without it they live only in PostgreSQL (pgvector or real[]).</summary>
-    public Targets.Qdrant.QdrantEndpoint? Qdrant { get; init; }
+    /// <summary>The redacted address of the graph store, when one is configured; without it the graph lives only in PostgreSQL.</summary>
+    public string? GraphStore => Of(StoreRole.Graph)?.Redacted;
 
-    /// <summary>The redacted addresses of the graph and vector stores, when configured.</summary>
-    public string? GraphStore => Neo4j?.Redacted;
+    /// <summary>The redacted address of the vector store, when one is configured; without it the vectors live only in PostgreSQL.</summary>
+    public string? VectorStore => Of(StoreRole.Vector)?.Redacted;
 
-    public string? VectorStore => Qdrant?.Redacted;
+    public override string ToString() =>
+        $"unified PostgreSQL '{Name}' ({Endpoint.Display})" + string.Concat(Stores.Select(s => $", {s.Kind.Name} {s.Display}"));
 
-    public override string ToString() => $"unified PostgreSQL '{Name}' ({Endpoint.Display})" + (Neo4j is null ? "" : $", Neo4j {Neo4j.Display}") + (Qdrant is null ? "" : $", Qdrant {Qdrant.Display}");
+    private IStoreEndpoint? Of(StoreRole role) => Stores.FirstOrDefault(s => s.Kind.Role == role);
 }

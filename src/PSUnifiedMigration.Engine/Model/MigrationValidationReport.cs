@@ -28,7 +28,7 @@ public sealed record ValidationCheck(string Name, bool Passed, string Expected, 
 
 /// <summary>
 /// One record that differs between source and target, and how: Kind is Missing, Extra or Changed (PostgreSQL
-/// against the source), or MissingInNeo4j, MissingInQdrant, ChangedInQdrant (a projection against PostgreSQL).
+/// against the source), or MissingIn&lt;Store&gt;, ChangedIn&lt;Store&gt; (a projection store against PostgreSQL, named by its StoreKind).
 /// </summary>
 public sealed record ValidationDifference(string SourceName, string SourceTable, string RecordKey, string Kind, IReadOnlyList<string> Fields)
 {
@@ -52,7 +52,7 @@ public sealed class MigrationValidationReport
     /// <summary>Records compared per step in Quick mode; 0 in Full mode, which compares every record.</summary>
     public int SampleSize { get; init; }
 
-    /// <summary>How far a projected vector may drift from PostgreSQL's (Qdrant normalises Cosine vectors); PostgreSQL vectors must match bit for bit.</summary>
+    /// <summary>How far a projected vector may drift from PostgreSQL's (the largest tolerance of the configured stores: a store may normalise vectors); PostgreSQL vectors must match bit for bit.</summary>
     public double VectorTolerance { get; init; }
 
     /// <summary>How many differences and rejects the report lists; Statistics counts all of them.</summary>

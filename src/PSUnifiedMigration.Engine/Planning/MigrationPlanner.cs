@@ -50,7 +50,7 @@ public static class MigrationPlanner
 
             var (targetAnalysis, installedVectors) = await AnalyzeTargetAsync(target, sources, issues, cancellationToken);
             var dimensions = ChooseDimensions(analyses, installedVectors, issues);
-            foreach (var store in Targets.ProjectionStores.For(target))
+            foreach (var store in target.Stores.Select(s => s.OpenProjection()))
             {
                 await using (store)
                 {
@@ -221,7 +221,9 @@ public static class MigrationPlanner
 
     private static string Fingerprint(IEnumerable<SourceAnalysis> analyses, MigrationTarget target, int? dimensions, int batchSize)
     {
-        var text = new StringBuilder($"{target.Endpoint.Display}|{target.Neo4j?.Display}|{target.Qdrant?.Display}|{dimensions}|{batchSize}");
+        // One slot per registered store, empty when it is not configured: the same text as when the slots were spelled out.
+        var stores = Targets.TargetStores.Registered.Select(kind => target.Stores.FirstOrDefault(s => s.Kind == kind)?.Display);
+        var text = new StringBuilder($"{target.Endpoint.Display}|{string.Join("|", stores)}|{dimensions}|{batchSize}");
         foreach (var analysis in analyses)
         {
             text.Append('|').Append(analysis.SourceName).Append(':').Append(analysis.CatalogFingerprint);

@@ -3,10 +3,11 @@ using PSUnifiedMigration.Engine.Model;
 
 namespace PSUnifiedMigration.Engine.Savepoints;
 
-/// <summary>A graph or vector store's share of savepoints: taking its part, returning the store to it, and removing it.</summary>
-internal interface ISavepointPart : IAsyncDisposable
+/// <summary>A projection store's share of savepoints: taking its part, returning the store to it, and removing it.</summary>
+public interface ISavepointPart : IAsyncDisposable
 {
-    SavepointStore Store { get; }
+    /// <summary>The store's name (its StoreKind's), recorded with the part so a restore finds the part of each configured store.</summary>
+    string Store { get; }
 
     /// <summary>The store's redacted address.</summary>
     string Address { get; }
@@ -17,30 +18,15 @@ internal interface ISavepointPart : IAsyncDisposable
     /// <summary>Returns the store to the part, then verifies counts and content hashes (SavepointVerificationFailed otherwise).</summary>
     Task RestoreAsync(NpgsqlConnection connection, SavepointPart part, string storageSchema, CancellationToken cancellationToken);
 
-    /// <summary>Removes what the part keeps outside PostgreSQL (Qdrant's snapshots); what is in the storage schema goes with it.</summary>
+    /// <summary>Removes what the part keeps outside PostgreSQL (a snapshot on the store's server, say); what is in the storage schema goes with it.</summary>
     Task RemoveAsync(SavepointPart part, CancellationToken cancellationToken);
 }
 
+/// <summary>What every store's savepoint part shares.</summary>
 internal static class SavepointParts
 {
-    public static IReadOnlyList<ISavepointPart> For(MigrationTarget target)
-    {
-        var parts = new List<ISavepointPart>();
-        if (target.Neo4j is { } neo4j)
-        {
-            parts.Add(new Neo4jSavepointPart(neo4j));
-        }
-
-        if (target.Qdrant is { } qdrant)
-        {
-            parts.Add(new QdrantSavepointPart(qdrant));
-        }
-
-        return parts;
-    }
-
     /// <summary>Fails a restore whose store does not hold, after restoring, what the savepoint recorded.</summary>
-    public static void Verify(SavepointStore store, IReadOnlyList<SavepointItem> expected, IReadOnlyList<SavepointItem> actual)
+    public static void Verify(string store, IReadOnlyList<SavepointItem> expected, IReadOnlyList<SavepointItem> actual)
     {
         foreach (var item in expected)
         {

@@ -8,8 +8,8 @@ using PSUnifiedMigration.Engine.Targets.Postgres;
 namespace PSUnifiedMigration.Engine.Savepoints;
 
 /// <summary>
-/// Savepoints of every store a target configures: PostgreSQL (a copy of the unified tables), Neo4j (an export of the
-/// tool's subgraph into the savepoint's PostgreSQL schema) and Qdrant (a snapshot of each unified collection). Every
+/// Savepoints of every store a target configures: PostgreSQL (a copy of the unified tables) and each projection store
+/// (its part: say an export into the savepoint's PostgreSQL schema, or snapshots on the store's server). Every
 /// operation holds the target lock, so no run writes while a savepoint is taken, restored or removed.
 /// </summary>
 public static class MigrationSavepoints
@@ -49,7 +49,7 @@ public static class MigrationSavepoints
         var storage = PostgresSavepointStore.StorageSchema(name);
         var (version, tables) = await PostgresSavepointStore.CopyAsync(connection, transaction, storage, cancellationToken);
         var parts = new List<SavepointPart>();
-        var stores = SavepointParts.For(target);
+        var stores = OpenParts(target);
         MigrationSavepoint savepoint;
         try
         {
@@ -73,9 +73,11 @@ public static class MigrationSavepoints
             catch (Exception cleanup) when (e is not OperationCanceledException && cleanup is MigrationException or HttpRequestException)
             {
                 var cause = DatabaseErrors.Translate(e, $"taking savepoint '{name}'", name);
-                var snapshots = parts.SelectMany(p => p.Items).Where(i => i.Snapshot is not null).Select(i => $"{i.Name}/{i.Snapshot}");
+                var kept = parts.Where(p => p.Items.Any(i => i.Snapshot is not null)).ToList();
+                var holders = string.Join(" and ", kept.Select(p => p.Store));
+                var snapshots = kept.SelectMany(p => p.Items).Where(i => i.Snapshot is not null).Select(i => $"{i.Name}/{i.Snapshot}");
                 throw new MigrationException(cause.ErrorId, cause.Kind,
-                    $"{cause.Message} Removing the Qdrant snapshots it had taken failed too ({cleanup.Message}); delete them in Qdrant: {string.Join(", ", snapshots)}.",
+                    $"{cause.Message} Removing the {holders} snapshots it had taken failed too ({cleanup.Message}); delete them in {holders}: {string.Join(", ", snapshots)}.",
                     name, e);
             }
 
@@ -105,9 +107,9 @@ public static class MigrationSavepoints
     }
 
     /// <summary>
-    /// Returns every store to the savepoint: PostgreSQL first (one transaction, verified before it commits), then
-    /// Neo4j, then Qdrant, each verified against its counts and hashes. When a store fails or the restore is cancelled,
-    /// a <see cref="SavepointRestoreException"/> says which state each store is in.
+    /// Returns every store to the savepoint: PostgreSQL first (one transaction, verified before it commits), then each
+    /// projection store in registry order, each verified against its counts and hashes. When a store fails or the
+    /// restore is cancelled, a <see cref="SavepointRestoreException"/> says which state each store is in.
     /// </summary>
     public static async Task<MigrationRestoreResult> RestoreAsync(MigrationTarget target, string name, CancellationToken cancellationToken)
     {
@@ -134,8 +136,8 @@ public static class MigrationSavepoints
         Stopwatch clock, CancellationToken cancellationToken)
     {
         var name = savepoint.Name;
-        var configured = SavepointParts.For(target);
-        var states = new List<StoreRestoreResult> { new(SavepointStore.PostgreSQL, StoreRestoreState.NotStarted, TimeSpan.Zero) };
+        var configured = OpenParts(target);
+        var states = new List<StoreRestoreResult> { new(MigrationSavepoint.SystemOfRecord, StoreRestoreState.NotStarted, TimeSpan.Zero) };
         states.AddRange(configured.Select(c => savepoint.Parts.Any(p => p.Store == c.Store)
             ? new StoreRestoreResult(c.Store, StoreRestoreState.NotStarted, TimeSpan.Zero)
             : new StoreRestoreResult(c.Store, StoreRestoreState.NotCovered, TimeSpan.Zero, "the savepoint was taken before the target configured this store")));
@@ -190,7 +192,10 @@ public static class MigrationSavepoints
         return new MigrationRestoreResult(name, savepoint.Tables, Verified: true, clock.Elapsed, states);
     }
 
-    /// <summary>Removes a savepoint from every store: Qdrant's snapshots first, then its PostgreSQL schema (with the Neo4j export) and row.</summary>
+    /// <summary>
+    /// Removes a savepoint from every store: what projection stores keep on their servers first, then its PostgreSQL
+    /// schema (with what they exported into it) and row.
+    /// </summary>
     public static async Task RemoveAsync(MigrationTarget target, string name, CancellationToken cancellationToken)
     {
         await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
@@ -204,7 +209,7 @@ public static class MigrationSavepoints
 
     private static async Task RemovePartsAsync(MigrationTarget target, MigrationSavepoint savepoint, CancellationToken cancellationToken)
     {
-        foreach (var store in SavepointParts.For(target))
+        foreach (var store in OpenParts(target))
         {
             await using (store)
             {
@@ -215,6 +220,9 @@ public static class MigrationSavepoints
             }
         }
     }
+
+    /// <summary>The savepoint part of every projection store the target configures, in registry order.</summary>
+    private static List<ISavepointPart> OpenParts(MigrationTarget target) => [.. target.Stores.Select(s => s.OpenSavepointPart())];
 
     private static string Reason(Exception e) => e is OperationCanceledException ? "stopped part way" : e.Message;
 

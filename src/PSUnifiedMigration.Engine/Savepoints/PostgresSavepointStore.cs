@@ -128,7 +128,7 @@ internal static class PostgresSavepointStore
         }
     }
 
-    /// <summary>Drops the savepoint's storage schema (its copy and the Neo4j export) and its bookkeeping row.</summary>
+    /// <summary>Drops the savepoint's storage schema (its copy and what projection stores exported into it) and its bookkeeping row.</summary>
     public static async Task DropAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSavepoint savepoint, CancellationToken cancellationToken)
     {
         await ExecuteAsync(connection, transaction, $"DROP SCHEMA IF EXISTS {Sql.Quote(savepoint.StorageSchema)} CASCADE", cancellationToken);

@@ -4,8 +4,8 @@ using PSUnifiedMigration.Engine.Model;
 namespace PSUnifiedMigration.Engine.Targets;
 
 /// <summary>
-/// A store that holds a projection of the unified PostgreSQL store, which stays the system of record: the graph
-/// in Neo4j, the vectors in Qdrant. A run writes PostgreSQL first and then brings each projection up to date from
+/// A store that holds a projection of the unified PostgreSQL store, which stays the system of record: a graph
+/// store, a vector store. A run writes PostgreSQL first and then brings each projection up to date from
 /// it, so a projection can always be rebuilt, and a retried projection never duplicates (every write is an upsert
 /// by the unified id).
 /// </summary>
@@ -44,23 +44,3 @@ public static class ProjectionRows
 
 /// <summary>What undoing a run removed from a projection store, and how many records it wrote again.</summary>
 public sealed record ProjectionUndo(long Deleted, long Rewritten);
-
-/// <summary>The projection stores a target configures, opened lazily by each operation.</summary>
-public static class ProjectionStores
-{
-    public static IReadOnlyList<IProjectionStore> For(MigrationTarget target)
-    {
-        var stores = new List<IProjectionStore>();
-        if (target.Neo4j is { } neo4j)
-        {
-            stores.Add(new Neo4j.Neo4jProjection(neo4j));
-        }
-
-        if (target.Qdrant is { } qdrant)
-        {
-            stores.Add(new Qdrant.QdrantProjection(qdrant));
-        }
-
-        return stores;
-    }
-}

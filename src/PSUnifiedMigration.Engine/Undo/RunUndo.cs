@@ -30,7 +30,7 @@ public static class RunUndo
         };
 
         var origins = await RestoredOriginsAsync(connection, runId, cancellationToken);
-        foreach (var projection in ProjectionStores.For(target))
+        foreach (var projection in target.Stores.Select(s => s.OpenProjection()))
         {
             await using (projection)
             {

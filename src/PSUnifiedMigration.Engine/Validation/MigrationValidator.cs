@@ -34,7 +34,7 @@ public static class MigrationValidator
             Mode = options.Mode,
             SampleSize = options.Mode == ValidationMode.Quick ? options.SampleSize : 0,
             MaxDifferences = options.MaxDifferences,
-            VectorTolerance = plan.Target.Qdrant is null ? 0 : Targets.Qdrant.QdrantProjection.Tolerance,
+            VectorTolerance = plan.Target.Stores.Select(s => s.Kind.VectorTolerance).DefaultIfEmpty(0).Max(),
         };
         if (run is not null)
         {
@@ -67,7 +67,7 @@ public static class MigrationValidator
             await ReferenceCheck.CheckAsync(context, cancellationToken);
             await degrees.CheckAsync(cancellationToken);
             await VectorCheck.CheckAsync(context, cancellationToken);
-            foreach (var store in Targets.ProjectionStores.For(plan.Target))
+            foreach (var store in plan.Target.Stores.Select(s => s.OpenProjection()))
             {
                 await using (store)
                 {

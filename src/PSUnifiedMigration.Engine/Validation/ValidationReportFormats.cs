@@ -88,16 +88,15 @@ public static class ValidationReportFormats
     }
 
     /// <summary>
-    /// A projection store's difference (Kind ...InNeo4j, ...InQdrant) belongs to that store's cross-store checks; any other
+    /// A projection store's difference (Kind ...In&lt;Store&gt;) belongs to that store's cross-store checks; any other
     /// to the checks of its step, whose names hold "source:table".
     /// </summary>
     private static bool Belongs(ValidationDifference difference, ValidationCheck check)
     {
-        var store = difference.Kind.EndsWith("InNeo4j", StringComparison.Ordinal) ? "Neo4j"
-            : difference.Kind.EndsWith("InQdrant", StringComparison.Ordinal) ? "Qdrant" : null;
+        var store = Targets.TargetStores.Registered.FirstOrDefault(k => k.Owns(difference));
         if (store is not null || check.Group == ValidationGroups.CrossStore)
         {
-            return store is not null && check.Group == ValidationGroups.CrossStore && check.Name.StartsWith(store, StringComparison.Ordinal);
+            return store is not null && store.Owns(check);
         }
 
         var step = $" {difference.SourceName}:{difference.SourceTable}";

@@ -51,7 +51,7 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
 
     private QdrantEndpoint Qdrant => QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", "psum-qdrant-key").SecurePassword);
 
-    private MigrationTarget Target(string connection) => new("unified", PostgresEndpoint.Parse(connection)) { Neo4j = neo4j.Endpoint, Qdrant = Qdrant };
+    private MigrationTarget Target(string connection) => new("unified", PostgresEndpoint.Parse(connection), [neo4j.Endpoint, Qdrant]);
 
     private static Task<MigrationResult> RunAsync(MigrationPlan plan) => MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
 
@@ -136,10 +136,8 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
     public async Task An_unreachable_graph_store_blocks_the_plan_with_its_redacted_address()
     {
         var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 10, Seed = 5 });
-        var unreachable = new MigrationTarget("unified", PostgresEndpoint.Parse(claude.TargetConnection))
-        {
-            Neo4j = Neo4jEndpoint.Parse("http://127.0.0.1:9", "neo4j", new System.Net.NetworkCredential("", "secret-pw").SecurePassword),
-        };
+        var unreachable = new MigrationTarget("unified", PostgresEndpoint.Parse(claude.TargetConnection),
+            [Neo4jEndpoint.Parse("http://127.0.0.1:9", "neo4j", new System.Net.NetworkCredential("", "secret-pw").SecurePassword)]);
 
         var plan = await MigrationPlanner.PlanAsync([claude.Source()], unreachable, 100, default);
 

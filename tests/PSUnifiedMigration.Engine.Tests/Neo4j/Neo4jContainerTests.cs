@@ -84,7 +84,7 @@ public sealed class Neo4jContainerTests(Neo4jContainerFixture neo4j, PostgresFix
         return Task.CompletedTask;
     }
 
-    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection)) { Neo4j = neo4j.Endpoint };
+    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection), [neo4j.Endpoint]);
 
     private async Task<MigrationResult> RunCogneeAsync()
     {
@@ -123,7 +123,7 @@ public sealed class Neo4jContainerTests(Neo4jContainerFixture neo4j, PostgresFix
 
         var restore = await MigrationSavepoints.RestoreAsync(Target, "neo4j5", default);
 
-        Assert.Equal(StoreRestoreState.Restored, restore.Stores.Single(s => s.Store == SavepointStore.Neo4j).State);
+        Assert.Equal(StoreRestoreState.Restored, restore.Stores.Single(s => s.Store == "Neo4j").State);
         Assert.Equal(saved, await CountAsync());
     }
 

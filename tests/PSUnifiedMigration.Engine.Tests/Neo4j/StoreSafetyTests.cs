@@ -41,7 +41,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
         return Task.CompletedTask;
     }
 
-    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection)) { Neo4j = neo4j.Endpoint, Qdrant = QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", QdrantKey).SecurePassword) };
+    private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection), [neo4j.Endpoint, QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", QdrantKey).SecurePassword)]);
 
     private MigrationSource Cognee => new("cognee", CogneeStores.Locate(_systemRoot));
 
@@ -55,12 +55,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
     /// <summary>A later run that changes 5 chunks and adds 3.</summary>
     private async Task<MigrationResult> ChangeAndRunAgainAsync(params MigrationSource[] sources)
     {
-        await _claude.ExecuteOnSourceAsync("""
-            UPDATE claude_context.chunks SET repo = 'edited later' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 5);
-            CREATE TEMP TABLE extra AS SELECT * FROM claude_context.chunks ORDER BY id DESC LIMIT 3;
-            UPDATE extra SET id = gen_random_uuid();
-            INSERT INTO claude_context.chunks SELECT * FROM extra;
-            """);
+        await _claude.EditChunksAsync();
         return await RunAsync(sources);
     }
 
@@ -100,7 +95,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
 
         var result = await MigrationSavepoints.RestoreAsync(Target, "sp", default);
 
-        Assert.Equal([SavepointStore.PostgreSQL, SavepointStore.Neo4j, SavepointStore.Qdrant], savepoint.Stores);
+        Assert.Equal(["PostgreSQL", "Neo4j", "Qdrant"], savepoint.Stores);
         Assert.True(result.Verified);
         Assert.Equal(saved, await StateAsync());
     }
@@ -113,7 +108,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
 
         var result = await MigrationSavepoints.RestoreAsync(Target, "sp", default);
 
-        Assert.Equal([SavepointStore.PostgreSQL, SavepointStore.Neo4j, SavepointStore.Qdrant], result.Stores.Select(s => s.Store));
+        Assert.Equal(["PostgreSQL", "Neo4j", "Qdrant"], result.Stores.Select(s => s.Store));
         Assert.All(result.Stores, s => Assert.Equal(StoreRestoreState.Restored, s.State));
         Assert.All(result.Stores, s => Assert.True(s.Duration > TimeSpan.Zero));
     }
@@ -123,7 +118,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
     {
         await RunAsync(_claude.Source(), Cognee);
         var savepoint = await MigrationSavepoints.CreateAsync(Target, "sp", false, default);
-        var chunks = savepoint.Parts.Single(p => p.Store == SavepointStore.Qdrant).Items.Single(i => i.Name == QdrantCollectionNames.Chunks);
+        var chunks = savepoint.Parts.Single(p => p.Store == "Qdrant").Items.Single(i => i.Name == QdrantCollectionNames.Chunks);
         using (var client = new QdrantHttpClient(Target.Qdrant!))
         {
             await client.DeleteSnapshotAsync(chunks.Name, chunks.Snapshot!, default);
@@ -168,7 +163,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
         using var client = new QdrantHttpClient(Target.Qdrant!);
         Assert.Empty(await MigrationSavepoints.ListAsync(Target, default));
         Assert.Equal(0L, await _claude.ScalarOnTargetAsync<long>($"SELECT count(*) FROM pg_namespace WHERE nspname = '{savepoint.StorageSchema}'"));
-        foreach (var item in savepoint.Parts.Single(p => p.Store == SavepointStore.Qdrant).Items)
+        foreach (var item in savepoint.Parts.Single(p => p.Store == "Qdrant").Items)
         {
             Assert.Empty(await client.ListSnapshotsAsync(item.Name, default));
         }
@@ -228,8 +223,8 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
         var savepoint = await MigrationSavepoints.CreateAsync(Target, "sp", false, default);
 
         var row = await _claude.ScalarOnTargetAsync<string>("SELECT to_jsonb(s)::text FROM unified_migration.savepoints AS s");
-        Assert.Equal([SavepointStore.PostgreSQL, SavepointStore.Neo4j, SavepointStore.Qdrant], savepoint.Stores);
-        Assert.Contains("********", savepoint.Parts.Single(p => p.Store == SavepointStore.Qdrant).Address);
+        Assert.Equal(["PostgreSQL", "Neo4j", "Qdrant"], savepoint.Stores);
+        Assert.Contains("********", savepoint.Parts.Single(p => p.Store == "Qdrant").Address);
         Assert.DoesNotContain(QdrantKey, row);
         Assert.DoesNotContain(QdrantKey, System.Text.Json.JsonSerializer.Serialize(savepoint.Parts));
     }

@@ -324,16 +324,16 @@ public sealed class QdrantWireTests : IDisposable
     }
 
     [Fact]
-    public void Cognee_collections_keep_their_names_behind_the_unified_prefix_and_become_legal_qdrant_names()
+    public void Data_point_collections_keep_their_names_behind_the_unified_prefix_and_become_legal_qdrant_names()
     {
-        Assert.Equal("unified_chunks", QdrantCollectionNames.ForCognee("DocumentChunk_text"));
-        Assert.Equal("unified_Entity_name", QdrantCollectionNames.ForCognee("Entity_name"));
+        Assert.Equal("unified_chunks", QdrantCollectionNames.Chunks);
+        Assert.Equal("unified_Entity_name", QdrantCollectionNames.ForDataPoints("Entity_name"));
 
-        var odd = QdrantCollectionNames.ForCognee("my:Type/name");
-        var plain = QdrantCollectionNames.ForCognee("my_Type_name");
+        var odd = QdrantCollectionNames.ForDataPoints("my:Type/name");
+        var plain = QdrantCollectionNames.ForDataPoints("my_Type_name");
 
         Assert.Matches("^unified_my_Type_name_[0-9a-f]{8}$", odd);
         Assert.Equal("unified_my_Type_name", plain);
-        Assert.InRange(QdrantCollectionNames.ForCognee(new string('x', 400)).Length, 1, 255);
+        Assert.InRange(QdrantCollectionNames.ForDataPoints(new string('x', 400)).Length, 1, 255);
     }
 }

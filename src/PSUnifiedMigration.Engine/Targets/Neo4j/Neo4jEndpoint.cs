@@ -9,8 +9,11 @@ namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 /// A Neo4j server reached over its HTTP API, and the database to write. The password is held only as a
 /// SecureString and is revealed only to build the Authorization header of a request; everything printable is redacted.
 /// </summary>
-public sealed class Neo4jEndpoint
+public sealed class Neo4jEndpoint : IStoreEndpoint
 {
+    /// <summary>Neo4j holds the graph; its name is recorded in savepoints and names its validation checks.</summary>
+    public static readonly StoreKind StoreKind = new("Neo4j", StoreRole.Graph);
+
     public const string DefaultDatabase = "neo4j";
 
     /// <summary>The user Neo4j authenticates when a password is given without a user name.</summary>
@@ -43,6 +46,12 @@ public sealed class Neo4jEndpoint
 
     /// <summary>"host:port/database", for messages.</summary>
     public string Display => $"{Uri.Host}:{Uri.Port}/{Database}";
+
+    public StoreKind Kind => StoreKind;
+
+    public IProjectionStore OpenProjection() => new Neo4jProjection(this);
+
+    public Savepoints.ISavepointPart OpenSavepointPart() => new Neo4jSavepointPart(this);
 
     public override string ToString() => Redacted;
 

@@ -7,8 +7,11 @@ namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 /// A Qdrant server reached over its REST API. The API key is held only as a SecureString and is revealed
 /// into the <c>api-key</c> header of each request and nowhere else; everything printable leaves it out.
 /// </summary>
-public sealed class QdrantEndpoint
+public sealed class QdrantEndpoint : IStoreEndpoint
 {
+    /// <summary>Qdrant holds the vectors, normalised (Cosine), hence the tolerance validation allows.</summary>
+    public static readonly StoreKind StoreKind = new("Qdrant", StoreRole.Vector, QdrantProjection.Tolerance);
+
     private readonly SecureString? _apiKey;
 
     private QdrantEndpoint(Uri uri, SecureString? apiKey)
@@ -29,6 +32,12 @@ public sealed class QdrantEndpoint
 
     /// <summary>The address and, when there is one, a masked API key; safe to print and persist.</summary>
     public string Redacted { get; }
+
+    public StoreKind Kind => StoreKind;
+
+    public IProjectionStore OpenProjection() => new QdrantProjection(this);
+
+    public Savepoints.ISavepointPart OpenSavepointPart() => new QdrantSavepointPart(this);
 
     public override string ToString() => Redacted;
 

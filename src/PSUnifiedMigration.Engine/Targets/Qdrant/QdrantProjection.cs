@@ -280,7 +280,7 @@ public sealed class QdrantProjection(QdrantEndpoint endpoint) : IProjectionStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                collections.Add(new Collection(new QdrantCollectionSpec(QdrantCollectionNames.ForCognee(reader.GetString(0)), DenseVector, reader.GetInt32(1), QdrantDistance.Cosine, null),
+                collections.Add(new Collection(new QdrantCollectionSpec(QdrantCollectionNames.ForDataPoints(reader.GetString(0)), DenseVector, reader.GetInt32(1), QdrantDistance.Cosine, null),
                     UnifiedSchema.DataPointVectors.Name, "vector::real[], data_point_id, collection, field, system_origin, run_id, source_name, legacy_id",
                     "collection = @value", reader.GetString(0), DataPointVectorPoint));
             }

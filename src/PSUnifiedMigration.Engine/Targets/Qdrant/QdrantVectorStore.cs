@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
@@ -36,19 +35,16 @@ public static class QdrantCollectionNames
     public static bool IsUnified(string collection) => collection.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// Cognee's chunk collection becomes <see cref="Chunks"/>; any other keeps its name behind 'unified_'
-    /// (Entity_name becomes unified_Entity_name). Characters outside letters, digits, '_' and '-' become '_',
-    /// and a name that had to change gets a short hash of the original, so two different names never meet.
+    /// The collection of one data point collection of unified.data_point_vectors (its collection column): the name
+    /// behind 'unified_' (Entity_name becomes unified_Entity_name). Characters outside letters, digits, '_' and '-'
+    /// become '_', and a name that had to change gets a short hash of the original, so two different names never
+    /// meet. Chunk vectors live in unified.chunks, never in data_point_vectors, and go to <see cref="Chunks"/>; so the
+    /// names come from the unified tables alone, whatever source filled them.
     /// </summary>
-    public static string ForCognee(string cogneeCollection)
+    public static string ForDataPoints(string collection)
     {
-        if (cogneeCollection == CogneeVectorCollection.ChunkCollection)
-        {
-            return Chunks;
-        }
-
-        var sanitized = new StringBuilder(cogneeCollection.Length);
-        foreach (var c in cogneeCollection)
+        var sanitized = new StringBuilder(collection.Length);
+        foreach (var c in collection)
         {
             sanitized.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
         }
@@ -56,12 +52,12 @@ public static class QdrantCollectionNames
         // Qdrant allows 255 characters; keep room for the hash suffix.
         const int MaxBeforeHash = 200;
         var name = Prefix + sanitized;
-        if (cogneeCollection.Length > 0 && name.Length <= MaxBeforeHash && sanitized.Equals(cogneeCollection))
+        if (collection.Length > 0 && name.Length <= MaxBeforeHash && sanitized.Equals(collection))
         {
             return name;
         }
 
-        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(cogneeCollection)))[..8].ToLowerInvariant();
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(collection)))[..8].ToLowerInvariant();
         return name[..Math.Min(name.Length, MaxBeforeHash)] + "_" + hash;
     }
 }

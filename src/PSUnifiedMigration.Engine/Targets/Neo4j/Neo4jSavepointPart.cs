@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Targets.Neo4j;
+using PSUnifiedMigration.Engine.Savepoints;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
-namespace PSUnifiedMigration.Engine.Savepoints;
+namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 
 /// <summary>
 /// The Neo4j part of a savepoint: the tool's subgraph (every UnifiedNode and every relationship between two of them)
@@ -20,7 +20,7 @@ internal sealed class Neo4jSavepointPart(Neo4jEndpoint endpoint) : ISavepointPar
     private const int PageSize = 1000;
     private Neo4jHttpClient? _client;
 
-    public SavepointStore Store => SavepointStore.Neo4j;
+    public string Store => Neo4jEndpoint.StoreKind.Name;
 
     public string Address => endpoint.Redacted;
 

@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Npgsql;
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Targets.Qdrant;
+using PSUnifiedMigration.Engine.Savepoints;
 
-namespace PSUnifiedMigration.Engine.Savepoints;
+namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 
 /// <summary>
 /// The Qdrant part of a savepoint: a snapshot, on the server, of every unified_* collection, with its point count and
@@ -16,7 +16,7 @@ internal sealed class QdrantSavepointPart(QdrantEndpoint endpoint) : ISavepointP
     private const int PageSize = 500;
     private QdrantHttpClient? _client;
 
-    public SavepointStore Store => SavepointStore.Qdrant;
+    public string Store => QdrantEndpoint.StoreKind.Name;
 
     public string Address => endpoint.Redacted;
 
