@@ -16,7 +16,7 @@ public sealed class MilvusError(int code, string message, int httpStatus = 200) 
 /// <summary>
 /// The subset of Milvus's boolean expressions a paging reader needs (https://milvus.io/docs/boolean.md):
 /// comparisons (==, !=, &gt;, &gt;=, &lt;, &lt;=) of a scalar field with a string or integer literal, prefix matches
-/// (field like "prefix%"), joined by and / &amp;&amp;. Strings compare by their bytes, as Milvus compares VarChar.
+/// (field like "prefix%", where _ matches any one character as in Milvus), joined by and / &amp;&amp;. Strings compare by their bytes, as Milvus compares VarChar.
 /// Anything else is refused with Milvus's code 1100 rather than guessed.
 /// </summary>
 public static partial class MilvusFilter
@@ -65,13 +65,14 @@ public static partial class MilvusFilter
         if (op == "like")
         {
             var pattern = JsonSerializer.Deserialize<string>(literal)!;
-            if (!isString || pattern.IndexOf('%') != pattern.Length - 1 || pattern.IndexOf('_') >= 0)
+            if (!isString || pattern.IndexOf('%') != pattern.Length - 1)
             {
                 throw Invalid(expression, "this fake supports only prefix patterns: like \"prefix%\"");
             }
 
             var prefix = pattern[..^1];
-            return entity => entity[name]?.GetValue<string>().StartsWith(prefix, StringComparison.Ordinal) == true;
+            return entity => entity[name]?.GetValue<string>() is { } text && text.Length >= prefix.Length
+                && prefix.Select((c, i) => c == '_' || c == text[i]).All(matches => matches);
         }
 
         Func<JsonObject, int> compare = isString

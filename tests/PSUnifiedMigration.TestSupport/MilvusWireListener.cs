@@ -53,9 +53,13 @@ public sealed class MilvusWireListener : IDisposable
 
     public static MilvusWireListener Start(string? token = null) => new(token);
 
-    /// <summary>Adds a collection after checking every entity against its schema (lengths, dimension, types), as an insert would.</summary>
+    /// <summary>
+    /// Adds a collection after checking every entity against its schema (lengths, dimension, types), as an insert would.
+    /// Entities go through JSON text, so the fake holds exactly what the wire would carry.
+    /// </summary>
     public void AddCollection(UpstreamMilvusCollection collection)
     {
+        collection = collection with { Entities = [.. collection.Entities.Select(e => JsonNode.Parse(e.ToJsonString())!.AsObject())] };
         foreach (var entity in collection.Entities)
         {
             foreach (var field in collection.Fields.Where(f => f.DataType != "SparseFloatVector"))
@@ -104,6 +108,11 @@ public sealed class MilvusWireListener : IDisposable
             catch (MilvusError e)
             {
                 (status, reply) = (e.HttpStatus, new JsonObject { ["code"] = e.Code, ["message"] = e.Message });
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException)
+            {
+                // A fault of the fake itself: answer at once instead of leaving the client to time out.
+                (status, reply) = (500, new JsonObject { ["code"] = 65535, ["message"] = "fake fault: " + e.Message });
             }
 
             _requests.Add(new MilvusWireRequest(path, authorization, body, status, reply["code"]!.GetValue<int>()));

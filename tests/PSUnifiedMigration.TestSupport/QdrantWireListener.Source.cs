@@ -24,9 +24,10 @@ public sealed partial class QdrantWireListener
         {
             try
             {
-                var created = CreateCollection(collection, (JsonObject)config.DeepClone());
+                // Through JSON text, so the fake checks and stores exactly what the wire would carry.
+                var created = CreateCollection(collection, (JsonObject)JsonNode.Parse(config.ToJsonString())!);
                 var stored = created.Status == 200
-                    ? Upsert(collection, new JsonObject { ["points"] = new JsonArray([.. points.Select(p => p.DeepClone())]) })
+                    ? Upsert(collection, new JsonObject { ["points"] = new JsonArray([.. points.Select(p => JsonNode.Parse(p.ToJsonString()))]) })
                     : created;
                 if (stored.Status != 200)
                 {
