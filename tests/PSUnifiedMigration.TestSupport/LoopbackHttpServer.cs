@@ -4,15 +4,16 @@ using System.Net.Sockets;
 namespace PSUnifiedMigration.TestSupport;
 
 /// <summary>
-/// An HttpListener on a free 127.0.0.1 port that hands every request to one handler, for the wire fakes of
-/// services no test machine can run (Milvus). Binding retries on a fresh port when another process wins the race.
+/// An HttpListener on a free 127.0.0.1 port that hands every request, with its body read as UTF-8, to one handler,
+/// one request at a time (so a fake's record of requests is in arrival order), for the wire fakes of services no
+/// test machine can run. Binding retries on a fresh port when another process wins the race.
 /// </summary>
 public sealed class LoopbackHttpServer : IDisposable
 {
     private readonly HttpListener _listener;
     private readonly Task _loop;
 
-    private LoopbackHttpServer(HttpListener listener, Uri uri, Func<HttpListenerContext, Task> handle)
+    private LoopbackHttpServer(HttpListener listener, Uri uri, Func<HttpListenerContext, string, Task> handle)
     {
         _listener = listener;
         Uri = uri;
@@ -21,7 +22,7 @@ public sealed class LoopbackHttpServer : IDisposable
 
     public Uri Uri { get; }
 
-    public static LoopbackHttpServer Start(Func<HttpListenerContext, Task> handle)
+    public static LoopbackHttpServer Start(Func<HttpListenerContext, string, Task> handle)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -55,7 +56,7 @@ public sealed class LoopbackHttpServer : IDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(Func<HttpListenerContext, Task> handle)
+    private async Task AcceptLoopAsync(Func<HttpListenerContext, string, Task> handle)
     {
         while (_listener.IsListening)
         {
@@ -69,17 +70,20 @@ public sealed class LoopbackHttpServer : IDisposable
                 return;
             }
 
-            _ = Task.Run(async () =>
+            try
             {
-                try
+                string body;
+                using (var reader = new StreamReader(context.Request.InputStream, System.Text.Encoding.UTF8))
                 {
-                    await handle(context);
+                    body = await reader.ReadToEndAsync();
                 }
-                catch (HttpListenerException)
-                {
-                    // The client went away; nothing to answer.
-                }
-            });
+
+                await handle(context, body);
+            }
+            catch (HttpListenerException)
+            {
+                // The client went away; nothing to answer.
+            }
         }
     }
 }

@@ -86,15 +86,9 @@ public sealed class MilvusWireListener : IDisposable
 
     public void Dispose() => _server.Dispose();
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context, string body)
     {
         var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync();
-        }
-
         var authorization = request.Headers["Authorization"];
         var path = request.Url!.AbsolutePath;
         int status;
