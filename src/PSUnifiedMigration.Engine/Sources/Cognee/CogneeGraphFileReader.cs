@@ -47,6 +47,8 @@ internal sealed class CogneeGraphFileReader(CogneeSession session, string path) 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var element in NodeLinkGraphFile.ReadArrayAsync(path, arrayNames, cancellationToken))
         {
+            // The file is read from a buffer, which need not touch the token; a cancelled run stops at the next element.
+            cancellationToken.ThrowIfCancellationRequested();
             index++;
             try
             {
