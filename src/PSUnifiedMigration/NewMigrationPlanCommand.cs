@@ -66,20 +66,9 @@ public sealed class NewMigrationPlanCommand : MigrationCmdletBase
 
         foreach (var blocker in plan.Blockers)
         {
-            WriteError(ToErrorRecord(new MigrationException(blocker.Code, BlockerKind(blocker.Code), "Blocker: " + blocker, plan)));
+            WriteError(ToErrorRecord(new MigrationException(blocker.Code, blocker.Kind, "Blocker: " + blocker, plan)));
         }
 
         WriteObject(plan);
     }
-
-    private static MigrationErrorKind BlockerKind(string code) => code switch
-    {
-        "PostgresUnreachable" or "PostgresTimeout" or "PostgresConnectionRefused" or "PostgresConnectionFailed" => MigrationErrorKind.ConnectionError,
-        "PostgresAuthenticationFailed" => MigrationErrorKind.AuthenticationError,
-        "PostgresDatabaseNotFound" or "SourceSchemaMissing" or "SourceTableMissing" or "SourceKeyMissing"
-            or "CogneeDatabaseNotFound" or "CogneeGraphFileNotFound" or "FileNotFound" => MigrationErrorKind.ObjectNotFound,
-        "CogneeDatabaseLocked" => MigrationErrorKind.ResourceBusy,
-        "CogneeNotADatabase" or "CogneeDatabaseUnreadable" or "GraphFileMalformed" => MigrationErrorKind.InvalidData,
-        _ => MigrationErrorKind.InvalidOperation,
-    };
 }

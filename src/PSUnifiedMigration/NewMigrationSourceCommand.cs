@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext;
 using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration;
@@ -79,7 +80,8 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     private MigrationSource ClaudeContextSource()
     {
         var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
-        return new MigrationSource(SourceSystem.ClaudeContext, Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}", endpoint, Schema);
+        return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}",
+            new ClaudeContextLocation(endpoint, Schema));
     }
 
     private MigrationSource CogneeSource()
@@ -108,7 +110,7 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
             GraphDatabase = GraphConnectionString is null ? null : ConnectionParameters.Endpoint(GraphConnectionString, Credential),
             Vectors = VectorConnectionString is null ? null : ConnectionParameters.Endpoint(VectorConnectionString, Credential),
         };
-        return new MigrationSource(Name ?? $"cognee@{stores.SystemRoot ?? relational?.Display ?? stores.SqlitePath}", stores);
+        return new MigrationSource(CogneeReader.Kind, Name ?? $"cognee@{stores.SystemRoot ?? relational?.Display ?? stores.SqlitePath}", stores);
     }
 
     /// <summary>A path as PowerShell means it (relative to the current location, ~ expanded).</summary>

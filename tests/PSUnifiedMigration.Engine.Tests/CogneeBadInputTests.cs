@@ -44,7 +44,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         }
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        return await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        return await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
     }
 
     private static async Task<MigrationResult> RunWithRejectsAsync(MigrationPlan plan)
@@ -134,7 +134,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         }
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeNotADatabase");
     }
@@ -146,7 +146,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         await File.WriteAllTextAsync(Database, "this is a text file, not a database, and it is long enough to have a header" + new string('.', 200));
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeNotADatabase" && b.Message.Contains(Database));
     }
@@ -165,7 +165,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         }
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeDatabaseLocked");
     }
@@ -177,7 +177,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         var missing = Path.Combine(_systemRoot, "no-such-graph.json");
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
 
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.ForFiles(Database, missing))], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.ForFiles(Database, missing))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeGraphFileNotFound" && b.Message.Contains(missing));
     }
@@ -189,7 +189,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         var empty = PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("vectors"));
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
 
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot) with { Vectors = empty })], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot) with { Vectors = empty })], target, 50, default);
 
         Assert.Contains(plan.Warnings, w => w.Code == "CogneeNoCollections");
     }
@@ -211,7 +211,7 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
         Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee_graph_ladybug"));
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("LanceDB") && b.Remedy!.Contains("pgvector"));
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("Ladybug") && b.Remedy!.Contains("node-link JSON"));

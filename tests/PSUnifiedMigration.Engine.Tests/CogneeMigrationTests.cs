@@ -20,7 +20,7 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
     {
         var sample = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, RelationalLayout = layout, GraphLayout = graph });
         var targetConnection = await fixture.Server.CreateDatabaseAsync("dst");
-        return (sample, new MigrationSource("cognee", CogneeStores.Locate(_systemRoot)), new MigrationTarget("unified", PostgresEndpoint.Parse(targetConnection)), targetConnection);
+        return (sample, new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot)), new MigrationTarget("unified", PostgresEndpoint.Parse(targetConnection)), targetConnection);
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public sealed class CogneeMigrationTests(PostgresFixture fixture) : IDisposable
             SystemRoot = _systemRoot, RelationalLayout = RelationalLayout.DatasetData, GraphLayout = GraphLayout.NetworkxFile, IncludeCognitiveLayers = true,
         });
         var target = await fixture.Server.CreateDatabaseAsync("dst");
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))],
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))],
             new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 50, default);
 
         var result = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);

@@ -32,7 +32,7 @@ public sealed class CogneePostgresStoreTests(PostgresFixture fixture) : IDisposa
     private async Task<(MigrationPlan Plan, string Target)> PlanAsync(CogneeStores stores)
     {
         var target = await fixture.Server.CreateDatabaseAsync("dst");
-        return (await MigrationPlanner.PlanAsync([new MigrationSource("cognee", stores)], new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 50, default), target);
+        return (await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", stores)], new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 50, default), target);
     }
 
     private static async Task<(MigrationResult Result, MigrationValidationReport Report)> RunAsync(MigrationPlan plan)

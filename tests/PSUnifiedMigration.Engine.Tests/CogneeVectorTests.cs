@@ -31,7 +31,7 @@ public sealed class CogneeVectorTests(PostgresFixture fixture) : IDisposable
 
         var target = await fixture.Server.CreateDatabaseAsync("dst");
         var stores = CogneeStores.Locate(_systemRoot) with { Vectors = PostgresEndpoint.Parse(vectors.ConnectionString) };
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", stores)], new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 40, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", stores)], new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 40, default);
         return (sample, plan, target);
     }
 

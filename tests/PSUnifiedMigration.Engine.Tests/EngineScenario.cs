@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Sources.ClaudeContext;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Sandbox;
@@ -15,7 +16,7 @@ internal sealed record EngineScenario(string SourceConnection, string TargetConn
     }
 
     public MigrationSource Source(string name = "cc") =>
-        new(SourceSystem.ClaudeContext, name, PostgresEndpoint.Parse(SourceConnection), "claude_context");
+        new(ClaudeContextReader.Kind, name, new ClaudeContextLocation(PostgresEndpoint.Parse(SourceConnection), "claude_context"));
 
     public MigrationTarget Target => new("unified", PostgresEndpoint.Parse(TargetConnection));
 

@@ -1,3 +1,4 @@
+using PSUnifiedMigration.Engine.Sources.ClaudeContext;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
@@ -31,7 +32,7 @@ public class PgvectorTests(PostgresFixture fixture)
         await using var pglite = await PgliteServer.StartAsync(PackageDirectory);
         await ClaudeContextSample.CreateAsync(pglite.ConnectionString, Sample with { UsePgvector = true, UseInsertInsteadOfCopy = true });
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var source = new MigrationSource(SourceSystem.ClaudeContext, "cc", PostgresEndpoint.Parse(pglite.ConnectionString), "claude_context");
+        var source = new MigrationSource(ClaudeContextReader.Kind, "cc", new ClaudeContextLocation(PostgresEndpoint.Parse(pglite.ConnectionString), "claude_context"));
 
         var result = await MigrateAsync(source, target);
 

@@ -72,6 +72,27 @@ public class ResumeTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task A_checkpoint_stored_before_positions_became_opaque_still_resumes()
+    {
+        var (scenario, uninterrupted) = await ScenarioWithReferenceAsync();
+        await InterruptAfterChunksAsync(await PlanAsync(scenario, 20), 40);
+        // Until positions became the reader's opaque token, a checkpoint stored the position as a JSON object:
+        // {"Fingerprint": ..., "After": {"NullKeysDone": ..., "LastNullCtid": ..., "LastKey": ..., "LastCtid": ...}}.
+        await scenario.ExecuteOnTargetAsync("""
+            UPDATE unified_migration.checkpoints SET position = jsonb_set(position, '{After}', (position->>'After')::jsonb)
+            WHERE jsonb_typeof(position->'After') = 'string'
+            """);
+        Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>(
+            "SELECT count(*) FROM unified_migration.checkpoints WHERE source_table = 'chunks' AND (jsonb_typeof(position->'After') <> 'object' OR position->'After'->>'LastKey' IS NULL)"));
+
+        var resumed = await RunAsync(await PlanAsync(scenario, 20), new MigrationRunOptions(false) { Resume = true });
+
+        Assert.Equal(MigrationStatus.Succeeded, resumed.Status);
+        Assert.Equal(uninterrupted, await TestDatabase.UnifiedContentAsync(scenario.TargetConnection));
+        Assert.Equal(120, resumed.Steps.Single(s => s.SourceTable == "chunks").Read);
+    }
+
+    [Fact]
     public async Task A_resumed_step_continues_after_its_last_committed_batch_instead_of_rereading_it()
     {
         var scenario = await EngineScenario.CreateAsync(fixture.Server, Sample);

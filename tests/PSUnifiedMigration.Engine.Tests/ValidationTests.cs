@@ -42,7 +42,7 @@ public sealed class ValidationTests(PostgresFixture fixture) : IDisposable
     {
         await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile });
         var target = await fixture.Server.CreateDatabaseAsync("dst");
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))],
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))],
             new MigrationTarget("unified", PostgresEndpoint.Parse(target)), 50, default);
         var result = await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
         Assert.Equal(MigrationStatus.Succeeded, result.Status);

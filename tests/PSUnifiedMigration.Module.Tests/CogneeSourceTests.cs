@@ -119,6 +119,19 @@ public sealed class CogneeSourceTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
+    public void Scripts_see_the_source_system_by_name_and_can_compare_it_with_a_string()
+    {
+        var run = _session.Run("""
+            $cognee = New-MigrationSource -Cognee -SqlitePath ./cognee_db
+            $claude = New-MigrationSource -ClaudeContext -ConnectionString 'Host=db01;Database=cc;Password=secret'
+            "$($cognee.System)", $cognee.SystemOrigin, ($cognee.System -eq 'Cognee'), "$($claude.System)", $claude.SystemOrigin, ($claude.System -eq 'ClaudeContext'), ($claude.System -eq 'Cognee'), $claude.Schema
+            """);
+
+        Assert.Empty(run.AllErrors);
+        Assert.Equal(["Cognee", "cognee", "True", "ClaudeContext", "claude", "True", "False", "claude_context"], run.Output.Select(o => o.ToString()));
+    }
+
+    [Fact]
     public void A_cognee_source_without_a_location_is_an_argument_error()
     {
         var run = _session.Run("New-MigrationSource -Cognee");

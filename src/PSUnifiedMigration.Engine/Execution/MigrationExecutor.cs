@@ -304,7 +304,7 @@ public static class MigrationExecutor
             return;
         }
 
-        await using var reader = SourceReaders.Create(source);
+        await using var reader = source.System.CreateReader(source);
         await reader.BeginSnapshotAsync(cancellationToken);
         var planned = plan.SourceAnalyses.FirstOrDefault(a => a.SourceName == source.Name)?.CatalogFingerprint;
         if (reader.CatalogFingerprint != planned)

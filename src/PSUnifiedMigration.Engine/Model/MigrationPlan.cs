@@ -6,9 +6,17 @@ public enum PlanIssueSeverity
     Blocker,
 }
 
-/// <summary>Something analysis found that the operator must know (a warning) or fix first (a blocker).</summary>
-public sealed record MigrationPlanIssue(PlanIssueSeverity Severity, string Code, string Message, string? Remedy, string? Subject)
+/// <summary>
+/// Something analysis found that the operator must know (a warning) or fix first (a blocker). Whoever raises it
+/// says what kind of error it is, so the cmdlet reports a blocker in the right category without knowing its code.
+/// </summary>
+public sealed record MigrationPlanIssue(PlanIssueSeverity Severity, string Code, string Message, string? Remedy, string? Subject,
+    MigrationErrorKind Kind = MigrationErrorKind.InvalidOperation)
 {
+    /// <summary>A blocker from a failure: its id and kind, the message prefixed with what failed.</summary>
+    public static MigrationPlanIssue Blocker(MigrationException failure, string prefix, string? subject) =>
+        new(PlanIssueSeverity.Blocker, failure.ErrorId, $"{prefix}: {failure.Message}", null, subject, failure.Kind);
+
     public override string ToString() => Remedy is null ? Message : $"{Message} {Remedy}";
 }
 
@@ -31,7 +39,7 @@ public sealed record SourceTableAnalysis(
 
 public sealed record SourceAnalysis(
     string SourceName,
-    SourceSystem System,
+    Sources.SourceKind System,
     string ServerVersion,
     string Layout,
     IReadOnlyList<SourceTableAnalysis> Tables,

@@ -1,57 +1,29 @@
-using PSUnifiedMigration.Engine.Connections;
+using PSUnifiedMigration.Engine.Sources;
 
 namespace PSUnifiedMigration.Engine.Model;
 
-public enum SourceSystem
+/// <summary>
+/// An installation to migrate from. Its connection string is always shown redacted. Partial: a source's folder may add
+/// a typed convenience (MigrationSource.Cognee), so scripts keep reaching it while Model/ names no source.
+/// </summary>
+public sealed partial class MigrationSource(SourceKind system, string name, ISourceLocation location)
 {
-    ClaudeContext,
-    Cognee,
-}
-
-/// <summary>An installation to migrate from. Its connection string is always shown redacted.</summary>
-public sealed class MigrationSource
-{
-    public MigrationSource(SourceSystem system, string name, PostgresEndpoint endpoint, string schema)
-    {
-        System = system;
-        Name = name;
-        Endpoint = endpoint;
-        Schema = schema;
-    }
-
-    /// <summary>A Cognee installation, described by the stores it keeps its data in.</summary>
-    public MigrationSource(string name, Sources.Cognee.CogneeStores stores)
-    {
-        System = SourceSystem.Cognee;
-        Name = name;
-        Cognee = stores;
-        Schema = "";
-    }
-
     /// <summary>Stable name of the source. It keys the id map, so keep it the same across runs.</summary>
-    public string Name { get; }
+    public string Name { get; } = name;
 
-    public SourceSystem System { get; }
+    /// <summary>The kind of system (prints ClaudeContext, Cognee): how it is read and what origin its records carry.</summary>
+    public SourceKind System { get; } = system;
 
     /// <summary>The unified store's system_origin for this source's records.</summary>
-    public string SystemOrigin => System switch
-    {
-        SourceSystem.ClaudeContext => "claude",
-        SourceSystem.Cognee => "cognee",
-        _ => throw new InvalidOperationException($"Unknown source system {System}."),
-    };
+    public string SystemOrigin => System.Origin;
 
-    public string Schema { get; }
+    public string Schema => Location.Schema;
 
-    /// <summary>The source's database connection, redacted; for Cognee, where its stores are.</summary>
-    public string ConnectionString => Cognee?.ToString() ?? Endpoint!.Redacted;
+    /// <summary>The source's connection, redacted; for file sources, where their files are.</summary>
+    public string ConnectionString => Location.ConnectionString;
 
-    /// <summary>Cognee's stores (relational file, graph); null for other systems.</summary>
-    public Sources.Cognee.CogneeStores? Cognee { get; }
+    /// <summary>Where the source is; each kind's reader knows its own location type.</summary>
+    public ISourceLocation Location { get; } = location;
 
-    internal PostgresEndpoint? Endpoint { get; }
-
-    public override string ToString() => Cognee is { } stores
-        ? $"{System} '{Name}' ({stores})"
-        : $"{System} '{Name}' ({Endpoint!.Display}, schema {Schema})";
+    public override string ToString() => $"{System} '{Name}' ({Location.Display})";
 }

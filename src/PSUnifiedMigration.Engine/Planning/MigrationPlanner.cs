@@ -34,7 +34,7 @@ public static class MigrationPlanner
         {
             foreach (var source in sources)
             {
-                var reader = SourceReaders.Create(source);
+                var reader = source.System.CreateReader(source);
                 readers.Add(reader);
                 try
                 {
@@ -44,7 +44,7 @@ public static class MigrationPlanner
                 }
                 catch (MigrationException e)
                 {
-                    issues.Add(new(PlanIssueSeverity.Blocker, e.ErrorId, $"Source '{source.Name}': {e.Message}", null, source.Name));
+                    issues.Add(MigrationPlanIssue.Blocker(e, $"Source '{source.Name}'", source.Name));
                 }
             }
 
@@ -90,7 +90,7 @@ public static class MigrationPlanner
         }
         catch (MigrationException e)
         {
-            issues.Add(new(PlanIssueSeverity.Blocker, e.ErrorId, $"Target: {e.Message}", null, target.Name));
+            issues.Add(MigrationPlanIssue.Blocker(e, "Target", target.Name));
             return (null, null);
         }
 

@@ -1,5 +1,4 @@
 using PSUnifiedMigration.Engine.Model;
-using PSUnifiedMigration.Engine.Targets.Postgres;
 using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Sources;
@@ -21,16 +20,9 @@ public interface ISourceReader : IAsyncDisposable
     /// <summary>The source's shape as the open snapshot sees it; a run refuses a source whose shape changed since its plan.</summary>
     string CatalogFingerprint { get; }
 
-    /// <summary>Reads one step in pages of at most batchSize rows, after a position.</summary>
+    /// <summary>
+    /// Reads one step in pages of at most batchSize rows, after a position this reader wrote (opaque to everyone
+    /// else); each batch carries the position after its last row.
+    /// </summary>
     IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions, CancellationToken cancellationToken);
-}
-
-public static class SourceReaders
-{
-    public static ISourceReader Create(MigrationSource source) => source.System switch
-    {
-        SourceSystem.ClaudeContext => new ClaudeContext.ClaudeContextReader(source),
-        SourceSystem.Cognee => new Cognee.CogneeReader(source),
-        _ => throw new MigrationException("SourceSystemUnsupported", MigrationErrorKind.InvalidArgument, $"No reader for {source.System}.", source),
-    };
 }

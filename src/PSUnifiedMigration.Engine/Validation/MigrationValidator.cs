@@ -54,7 +54,7 @@ public static class MigrationValidator
             var degrees = new GraphDegreeCheck(context);
             foreach (var source in plan.Sources)
             {
-                await using var reader = SourceReaders.Create(source);
+                await using var reader = source.System.CreateReader(source);
                 await reader.BeginSnapshotAsync(cancellationToken);
                 foreach (var planStep in plan.Steps.Where(s => s.SourceName == source.Name))
                 {

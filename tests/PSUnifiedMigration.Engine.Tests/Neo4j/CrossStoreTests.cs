@@ -44,7 +44,7 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
     {
         var cognee = await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile, Users = 1 });
         var claude = await EngineScenario.CreateAsync(postgres.Server, new ClaudeContextSampleOptions { Chunks = 300, Seed = 5, Layout = layout });
-        var plan = await MigrationPlanner.PlanAsync([claude.Source(), new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], Target(claude.TargetConnection), 100, default);
+        var plan = await MigrationPlanner.PlanAsync([claude.Source(), new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], Target(claude.TargetConnection), 100, default);
         Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
         return (plan, cognee, claude.TargetConnection);
     }

@@ -88,7 +88,7 @@ public sealed class Neo4jContainerTests(Neo4jContainerFixture neo4j, PostgresFix
 
     private async Task<MigrationResult> RunCogneeAsync()
     {
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))], Target, 100, default);
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], Target, 100, default);
         Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
         return await MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false), _ => { }, default);
     }

@@ -43,7 +43,7 @@ public sealed class StoreSafetyTests(Neo4jFixture neo4j, PostgresFixture postgre
 
     private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection), [neo4j.Endpoint, QdrantEndpoint.Parse(_qdrant.Uri.ToString(), new System.Net.NetworkCredential("", QdrantKey).SecurePassword)]);
 
-    private MigrationSource Cognee => new("cognee", CogneeStores.Locate(_systemRoot));
+    private MigrationSource Cognee => new(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot));
 
     private async Task<MigrationResult> RunAsync(params MigrationSource[] sources)
     {

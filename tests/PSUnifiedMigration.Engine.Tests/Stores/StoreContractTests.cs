@@ -53,7 +53,7 @@ public abstract class StoreContractTests(PostgresFixture postgres) : IAsyncLifet
 
     private MigrationTarget Target => new("unified", PostgresEndpoint.Parse(_claude.TargetConnection), [Store]);
 
-    private MigrationSource[] BothSources => [_claude.Source(), new MigrationSource("cognee", CogneeStores.Locate(_systemRoot))];
+    private MigrationSource[] BothSources => [_claude.Source(), new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))];
 
     private async Task<MigrationResult> RunAsync(params MigrationSource[] sources)
     {

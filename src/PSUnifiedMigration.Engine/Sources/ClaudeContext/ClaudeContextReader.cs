@@ -22,7 +22,16 @@ public sealed class ClaudeContextReader : ISourceReader
     private NpgsqlTransaction? _snapshot;
     private ClaudeContextCatalog? _catalog;
 
-    public ClaudeContextReader(MigrationSource source) => Source = source;
+    /// <summary>Claude-Context as a source kind: its records carry system_origin 'claude'.</summary>
+    public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => new ClaudeContextReader(source));
+
+    private readonly ClaudeContextLocation _location;
+
+    public ClaudeContextReader(MigrationSource source)
+    {
+        Source = source;
+        _location = source.Location as ClaudeContextLocation ?? throw new ArgumentException("Not a Claude-Context source.", nameof(source));
+    }
 
     public MigrationSource Source { get; }
 
@@ -36,15 +45,15 @@ public sealed class ClaudeContextReader : ISourceReader
         if (!catalog.SchemaExists)
         {
             issues.Add(Blocker("SourceSchemaMissing",
-                $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {Source.Endpoint!.Display}.",
-                "Point -ConnectionString at the Claude-Context database, or pass the right -Schema."));
+                $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {_location.Endpoint.Display}.",
+                "Point -ConnectionString at the Claude-Context database, or pass the right -Schema.", MigrationErrorKind.ObjectNotFound));
             return (new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, [], null, null, new Dictionary<int, long>(), 0), []);
         }
 
         foreach (var required in new[] { "projects", "datasets", "chunks" }.Where(t => catalog.Table(t) is null))
         {
             issues.Add(Blocker("SourceTableMissing", $"Source '{Source.Name}': table {Source.Schema}.{required} does not exist.",
-                "This does not look like a Claude-Context installation; check the database and schema."));
+                "This does not look like a Claude-Context installation; check the database and schema.", MigrationErrorKind.ObjectNotFound));
         }
 
         if (catalog.Table("chunks") is not null && chunkSpec is null)
@@ -77,7 +86,7 @@ public sealed class ClaudeContextReader : ISourceReader
             if (key is null)
             {
                 issues.Add(Blocker("SourceKeyMissing", $"Source '{Source.Name}': table {Source.Schema}.{table.Name} has no id column.",
-                    "Every Claude-Context table has an id; check that the schema is a Claude-Context schema."));
+                    "Every Claude-Context table has an id; check that the schema is a Claude-Context schema.", MigrationErrorKind.ObjectNotFound));
                 continue;
             }
 
@@ -113,39 +122,30 @@ public sealed class ClaudeContextReader : ISourceReader
     {
         var connection = await ConnectAsync(cancellationToken);
         var table = _catalog?.QualifiedName(step.SourceTable) ?? throw new InvalidOperationException("AnalyzeAsync must run first.");
-        string? last = null;
-        while (true)
+        async Task<IReadOnlyList<string>> ReadPageAsync(string? last, int limit, CancellationToken token)
         {
             await using var command = new NpgsqlCommand(last is null
                 ? $"SELECT DISTINCT s.\"id\", s.\"id\"::text FROM {table} AS s WHERE s.\"id\" IS NOT NULL ORDER BY 1 LIMIT $1"
                 : $"SELECT DISTINCT s.\"id\", s.\"id\"::text FROM {table} AS s WHERE s.\"id\" > $2 ORDER BY 1 LIMIT $1", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = pageSize });
+            command.Parameters.Add(new NpgsqlParameter { Value = limit });
             if (last is not null)
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = last, NpgsqlDbType = NpgsqlDbType.Unknown });
             }
 
-            var legacy = new List<string>(pageSize);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            var legacy = new List<string>(limit);
+            await using var reader = await command.ExecuteReaderAsync(token);
+            while (await reader.ReadAsync(token))
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    legacy.Add(reader.GetString(1));
-                }
+                legacy.Add(reader.GetString(1));
             }
 
-            if (legacy.Count == 0)
-            {
-                yield break;
-            }
+            return legacy;
+        }
 
+        await foreach (var (legacy, _) in KeysetPager.PagesAsync<string, string?>(null, pageSize, ReadPageAsync, id => id, cancellationToken))
+        {
             yield return new SourceKeyPage(legacy, legacy.Select(id => DeterministicId.ForLegacyId(Source.SystemOrigin, id)).ToArray());
-            if (legacy.Count < pageSize)
-            {
-                yield break;
-            }
-
-            last = legacy[^1];
         }
     }
 
@@ -161,98 +161,72 @@ public sealed class ClaudeContextReader : ISourceReader
     /// <summary>The source's shape as the open snapshot sees it; compared with the plan's.</summary>
     public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint();
 
+    /// <summary>Reads the rows with a null id first (each rejected, by ctid), then the rest in key order.</summary>
     public async IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var catalog = _catalog ?? throw new InvalidOperationException("BeginSnapshotAsync must run before ReadAsync.");
-        var connection = _connection!;
         var spec = Specs(catalog.ChunkLayout()).Single(s => s.SourceTable == step.SourceTable);
         var table = catalog.Table(step.SourceTable)!;
-        var position = after ?? new SourcePosition(false, null, null, null);
         var select = SelectList(catalog, spec, table);
         var from = $"FROM {catalog.QualifiedName(table.Name)} AS s";
-
-        while (!cancellationToken.IsCancellationRequested)
+        var position = ClaudeContextPosition.Parse(after);
+        Func<ClaudeContextRow, UnifiedRecord> transform = row => Transform(spec, row, vectorDimensions);
+        Func<ClaudeContextRow, string> rejectKey = row => row.Key ?? $"ctid {row.Ctid}";
+        if (!position.NullKeysDone)
         {
-            await using var command = new NpgsqlCommand { Connection = connection, Transaction = _snapshot };
-            if (!position.NullKeysDone)
+            await foreach (var batch in KeysetPager.BatchesAsync(step, position, batchSize,
+                (cursor, limit, token) => ReadPageAsync($"SELECT {select} {from} WHERE s.\"id\" IS NULL AND s.ctid > $1::tid ORDER BY s.ctid LIMIT $2",
+                    [cursor.LastNullCtid ?? "(0,0)", limit], null, table.KeyIsUnique, token),
+                row => new ClaudeContextPosition(false, row.Ctid, null, null), cursor => cursor.ToPosition(), transform, rejectKey, cancellationToken))
             {
-                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" IS NULL AND s.ctid > $1::tid ORDER BY s.ctid LIMIT $2";
-                command.Parameters.Add(new NpgsqlParameter { Value = position.LastNullCtid ?? "(0,0)" });
-            }
-            else if (position.LastKey is null)
-            {
-                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" IS NOT NULL ORDER BY {Order(table)} LIMIT $1";
-            }
-            else if (table.KeyIsUnique)
-            {
-                command.CommandText = $"SELECT {select} {from} WHERE s.\"id\" > $1 ORDER BY {Order(table)} LIMIT $2";
-                command.Parameters.Add(new NpgsqlParameter { Value = position.LastKey, NpgsqlDbType = NpgsqlDbType.Unknown });
-            }
-            else
-            {
-                command.CommandText = $"SELECT {select} {from} WHERE (s.\"id\", s.ctid) > ($1, $2::tid) ORDER BY {Order(table)} LIMIT $3";
-                command.Parameters.Add(new NpgsqlParameter { Value = position.LastKey, NpgsqlDbType = NpgsqlDbType.Unknown });
-                command.Parameters.Add(new NpgsqlParameter { Value = position.LastCtid ?? "(0,0)" });
+                yield return batch;
             }
 
-            command.Parameters.Add(new NpgsqlParameter { Value = batchSize });
-            var records = new List<UnifiedRecord>();
-            var rejects = new List<RejectedRecord>();
-            var next = position;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            {
-                var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var values = new object?[reader.FieldCount];
-                    reader.GetValues(values!);
-                    var row = new SourceRow(ordinals, values);
-                    var key = row.Raw(KeyAlias) as string;
-                    var ctid = (string)row.Raw(CtidAlias)!;
-                    if (key is null)
-                    {
-                        rejects.Add(new RejectedRecord(table.Name, $"ctid {ctid}", "id",
-                            "has a NULL id. Give the record an id in the source, or delete it.", "RecordIdNull"));
-                        next = next with { LastNullCtid = ctid };
-                        continue;
-                    }
-
-                    if (!table.KeyIsUnique && key == next.LastKey)
-                    {
-                        rejects.Add(new RejectedRecord(table.Name, key, "id",
-                            $"duplicates the id of an earlier record (this copy is at ctid {ctid}). Remove or re-key the duplicate in the source.", "RecordIdDuplicate"));
-                    }
-                    else
-                    {
-                        Transform(spec, row, key, vectorDimensions, records, rejects);
-                    }
-
-                    next = next with { LastKey = key, LastCtid = ctid };
-                }
-            }
-
-            var pageFull = records.Count + rejects.Count == batchSize;
-            if (!pageFull && !next.NullKeysDone)
-            {
-                // The null-key pass is over; the keyed pass starts from the beginning.
-                next = next with { NullKeysDone = true };
-            }
-
-            if (records.Count + rejects.Count > 0 || next != position)
-            {
-                yield return new SourceBatch(step, records, rejects, next);
-            }
-
-            if (!pageFull && position.NullKeysDone)
-            {
-                yield break;
-            }
-
-            position = next;
+            position = ClaudeContextPosition.Start with { NullKeysDone = true };
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        await foreach (var batch in KeysetPager.BatchesAsync(step, position, batchSize,
+            (cursor, limit, token) => cursor.LastKey is null
+                ? ReadPageAsync($"SELECT {select} {from} WHERE s.\"id\" IS NOT NULL ORDER BY {Order(table)} LIMIT $1", [limit], null, table.KeyIsUnique, token)
+                : table.KeyIsUnique
+                    ? ReadPageAsync($"SELECT {select} {from} WHERE s.\"id\" > $1 ORDER BY {Order(table)} LIMIT $2", [Untyped(cursor.LastKey), limit], cursor.LastKey, true, token)
+                    : ReadPageAsync($"SELECT {select} {from} WHERE (s.\"id\", s.ctid) > ($1, $2::tid) ORDER BY {Order(table)} LIMIT $3",
+                        [Untyped(cursor.LastKey), cursor.LastCtid ?? "(0,0)", limit], cursor.LastKey, false, token),
+            row => new ClaudeContextPosition(true, null, row.Key, row.Ctid), cursor => cursor.ToPosition(), transform, rejectKey, cancellationToken))
+        {
+            yield return batch;
+        }
+    }
+
+    /// <summary>A row read with its key and physical position; Duplicate when its key repeats the row before it.</summary>
+    private sealed record ClaudeContextRow(SourceRow Row, string? Key, string Ctid, bool Duplicate);
+
+    private static NpgsqlParameter Untyped(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Unknown };
+
+    /// <summary>One page inside the snapshot; <paramref name="previousKey"/> is the key of the row before the page.</summary>
+    private async Task<IReadOnlyList<ClaudeContextRow>> ReadPageAsync(string sql, object[] values, string? previousKey, bool keyIsUnique, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, _connection, _snapshot);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value });
+        }
+
+        var rows = new List<ClaudeContextRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var fields = new object?[reader.FieldCount];
+            reader.GetValues(fields!);
+            var row = new SourceRow(ordinals, fields);
+            var key = row.Raw(KeyAlias) as string;
+            rows.Add(new ClaudeContextRow(row, key, (string)row.Raw(CtidAlias)!, !keyIsUnique && key is not null && key == previousKey));
+            previousKey = key;
+        }
+
+        return rows;
     }
 
     public async ValueTask DisposeAsync()
@@ -268,23 +242,24 @@ public sealed class ClaudeContextReader : ISourceReader
         }
     }
 
-    private void Transform(ClaudeTableSpec spec, SourceRow row, string key, int? vectorDimensions, List<UnifiedRecord> records, List<RejectedRecord> rejects)
+    /// <summary>The record of a row; a null or repeated id, or a value the mapping refuses, rejects it.</summary>
+    private UnifiedRecord Transform(ClaudeTableSpec spec, ClaudeContextRow row, int? vectorDimensions)
     {
+        var key = row.Key ?? throw new RecordRejectedException("id", "has a NULL id. Give the record an id in the source, or delete it.", "RecordIdNull");
+        if (row.Duplicate)
+        {
+            throw new RecordRejectedException("id",
+                $"duplicates the id of an earlier record (this copy is at ctid {row.Ctid}). Remove or re-key the duplicate in the source.", "RecordIdDuplicate");
+        }
+
         var record = new UnifiedRecord(spec.Target, spec.SourceTable, key,
             DeterministicId.ForLegacyId(Source.SystemOrigin, key),
             DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{spec.SourceTable}/{key}"));
         record["legacy_id"] = key;
         record["system_origin"] = Source.SystemOrigin;
         record["source_name"] = Source.Name;
-        try
-        {
-            spec.Map(row, record, vectorDimensions);
-            records.Add(record);
-        }
-        catch (RecordRejectedException rejected)
-        {
-            rejects.Add(new RejectedRecord(spec.SourceTable, key, rejected.Field, rejected.Message, rejected.ErrorId));
-        }
+        spec.Map(row.Row, record, vectorDimensions);
+        return record;
     }
 
     private static IEnumerable<ClaudeTableSpec> Specs(ClaudeTableSpec? chunkSpec) =>
@@ -328,7 +303,7 @@ public sealed class ClaudeContextReader : ISourceReader
     }
 
     private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        _connection ??= await Source.Endpoint!.OpenAsync(cancellationToken);
+        _connection ??= await _location.Endpoint.OpenAsync(cancellationToken);
 
     private static async Task<(long Rows, long Bytes)> CountAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
     {
@@ -365,7 +340,8 @@ public sealed class ClaudeContextReader : ISourceReader
         return (column.Type, dimensions, withoutVector);
     }
 
-    private MigrationPlanIssue Blocker(string code, string message, string remedy) => new(PlanIssueSeverity.Blocker, code, message, remedy, Source.Name);
+    private MigrationPlanIssue Blocker(string code, string message, string remedy, MigrationErrorKind kind = MigrationErrorKind.InvalidOperation) =>
+        new(PlanIssueSeverity.Blocker, code, message, remedy, Source.Name, kind);
 
     private MigrationPlanIssue Warning(string code, string message, string? remedy) => new(PlanIssueSeverity.Warning, code, message, remedy, Source.Name);
 }

@@ -22,8 +22,15 @@ public enum CogneeGraphStore
 /// vectors. Found under a system root (<c>.cognee_system</c>) or given one by one. Stores this module cannot read are
 /// listed so the plan can block on them.
 /// </summary>
-public sealed record CogneeStores(string? SqlitePath, string? GraphFilePath, string? SystemRoot)
+public sealed record CogneeStores(string? SqlitePath, string? GraphFilePath, string? SystemRoot) : ISourceLocation
 {
+    string ISourceLocation.ConnectionString => ToString();
+
+    /// <summary>Cognee names no schema: its stores are found by their tables.</summary>
+    string ISourceLocation.Schema => "";
+
+    string ISourceLocation.Display => ToString();
+
     /// <summary>Cognee's relational database when it is PostgreSQL (DB_PROVIDER=postgres); then there is no SQLite file.</summary>
     public Connections.PostgresEndpoint? Relational { get; init; }
 
