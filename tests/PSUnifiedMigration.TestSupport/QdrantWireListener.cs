@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -25,8 +24,7 @@ public sealed partial class QdrantWireListener : IDisposable
     private static readonly string[] Distances = ["Cosine", "Euclid", "Dot", "Manhattan"];
     private static readonly string[] PayloadSchemas = ["keyword", "integer", "float", "geo", "text", "bool", "datetime", "uuid"];
 
-    private readonly HttpListener _listener;
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
     private readonly object _gate = new();
     private readonly List<QdrantWireRequest> _requests = [];
     private readonly Dictionary<string, Collection> _collections = new(StringComparer.Ordinal);
@@ -34,15 +32,13 @@ public sealed partial class QdrantWireListener : IDisposable
     private readonly Queue<UpsertFailure> _upsertFailures = new();
     private long _operationId;
 
-    private QdrantWireListener(HttpListener listener, Uri uri, string? apiKey)
+    private QdrantWireListener(string? apiKey)
     {
-        _listener = listener;
-        Uri = uri;
         ApiKey = apiKey;
-        _loop = Task.Run(AcceptLoopAsync);
+        _server = LoopbackHttpServer.Start(HandleAsync);
     }
 
-    public Uri Uri { get; }
+    public Uri Uri => _server.Uri;
 
     /// <summary>The key every request must carry in its api-key header; null when the fake needs none.</summary>
     public string? ApiKey { get; }
@@ -58,25 +54,7 @@ public sealed partial class QdrantWireListener : IDisposable
         }
     }
 
-    public static QdrantWireListener Start(string? apiKey = null)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new QdrantWireListener(listener, new Uri($"http://127.0.0.1:{port}/"), apiKey);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Another process took the port between probing and binding; try another.
-                listener.Close();
-            }
-        }
-    }
+    public static QdrantWireListener Start(string? apiKey = null) => new(apiKey);
 
     /// <summary>
     /// The next <paramref name="count"/> upserts answer <paramref name="statusCode"/> (with Retry-After when given).
@@ -105,54 +83,11 @@ public sealed partial class QdrantWireListener : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
+    public void Dispose() => _server.Dispose();
 
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            await HandleAsync(context);
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context, string body)
     {
         var request = context.Request;
-        string body;
-        using (var reader = new StreamReader(request.InputStream, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync();
-        }
-
         var apiKey = request.Headers["api-key"];
         var path = request.Url!.AbsolutePath;
         Reply reply;
