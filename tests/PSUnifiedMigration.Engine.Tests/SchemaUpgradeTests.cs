@@ -75,4 +75,34 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         Assert.Equal(saved, afterUndo);
         Assert.True(restore.Verified);
     }
+
+    /// <summary>What version 5 added to the data tables, removed from a current store to make it a version 4 one.</summary>
+    private const string DowngradeToVersion4 = """
+        ALTER TABLE unified.chunks DROP COLUMN summary, DROP COLUMN summary_vector;
+        UPDATE unified_migration.schema_version SET version = 4;
+        """;
+
+    /// <summary>Every chunk without the columns version 5 added, in id order.</summary>
+    private const string ChunksWithoutSummaries = "SELECT md5(string_agg((to_jsonb(c) - 'summary' - 'summary_vector')::text, '' ORDER BY c.id)) FROM unified.chunks AS c";
+
+    [Fact]
+    public async Task A_savepoint_of_a_version_4_store_restores_into_the_upgraded_store_with_the_added_columns_null()
+    {
+        var scenario = await EngineScenario.CreateAsync(fixture.Server, new ClaudeContextSampleOptions { Chunks = 20, Layout = ChunkLayout.Live });
+        await RunAsync(scenario);
+        await TestDatabase.ExecuteAsync(scenario.TargetConnection, DowngradeToVersion4);
+        await MigrationSavepoints.CreateAsync(scenario.Target, "at-version-4", false, default);
+        var saved = await scenario.ScalarOnTargetAsync<string>(ChunksWithoutSummaries);
+        await scenario.ExecuteOnSourceAsync("UPDATE claude_context.chunks SET repo = 'changed' WHERE id IN (SELECT id FROM claude_context.chunks ORDER BY id LIMIT 4)");
+        var later = await RunAsync(scenario);
+        await scenario.ExecuteOnTargetAsync("UPDATE unified.chunks SET summary = 'added after the upgrade'");
+
+        var restore = await MigrationSavepoints.RestoreAsync(scenario.Target, "at-version-4", default);
+
+        Assert.Equal((MigrationStatus.Succeeded, 4L), (later.Status, later.Migrated));
+        Assert.True(restore.Verified);
+        Assert.Equal(UnifiedSchema.CurrentVersion, await scenario.ScalarOnTargetAsync<int>("SELECT max(version) FROM unified_migration.schema_version"));
+        Assert.Equal(saved, await scenario.ScalarOnTargetAsync<string>(ChunksWithoutSummaries));
+        Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified.chunks WHERE summary IS NOT NULL OR summary_vector IS NOT NULL"));
+    }
 }

@@ -33,6 +33,9 @@ public sealed record SourceTableAnalysis(
     /// <summary>Vector dimensions found in the table (a vector collection), with how many rows have each.</summary>
     public IReadOnlyDictionary<int, long>? VectorDimensions { get; init; }
 
+    /// <summary>For a chunk collection, the layout its columns were recognised as (e.g. hybrid, crawl4ai); null for other tables.</summary>
+    public string? Layout { get; init; }
+
     /// <summary>Records whose id repeats an earlier one's; they are rejected (RecordIdDuplicate).</summary>
     public long DuplicateIds { get; init; }
 }

@@ -150,7 +150,9 @@ public static class MigrationPlanner
 
     /// <summary>
     /// The unified dimension: the target's, once it has one; otherwise the most common dimension in the sources.
-    /// Chunks with any other dimension are rejected, so the plan warns how many.
+    /// Chunks with any other dimension are rejected, so the plan warns how many and in which tables. A whole collection
+    /// of another dimension is a warning too, not a blocker: the other collections still migrate, and each such chunk
+    /// is a named reject (with -ContinueOnError) or stops the run, until it is re-embedded.
     /// </summary>
     private static int? ChooseDimensions(IReadOnlyList<SourceAnalysis> analyses, VectorStorage? installed, List<MigrationPlanIssue> issues)
     {
@@ -172,8 +174,10 @@ public static class MigrationPlanner
         var others = counts.Where(kv => kv.Key != chosen).Sum(kv => kv.Value);
         if (others > 0 && !(installed?.Dimensions is { } d && !counts.ContainsKey(d)))
         {
+            // Name the tables (collections) that hold them: a whole collection embedded with another model is the usual cause.
+            var tables = analyses.SelectMany(a => a.Tables.Where(t => t.VectorDimensions?.Keys.Any(k => k != chosen) == true).Select(t => $"{a.SourceName}:{t.Table}"));
             issues.Add(new(PlanIssueSeverity.Warning, "VectorDimensionsMixed",
-                $"{others} chunk(s) have vectors whose dimension is not {chosen} ({string.Join(", ", counts.Where(kv => kv.Key != chosen).Select(kv => $"{kv.Value} of {kv.Key}"))}); they will be rejected.",
+                $"{others} chunk(s) have vectors whose dimension is not {chosen} ({string.Join(", ", counts.Where(kv => kv.Key != chosen).Select(kv => $"{kv.Value} of {kv.Key}"))}); they will be rejected. In: {string.Join(", ", tables)}.",
                 "Re-embed them with the same model as the rest before migrating, or accept them as rejects with -ContinueOnError.", null));
         }
 

@@ -94,7 +94,7 @@ internal static class PostgresSavepointStore
     {
         await UnifiedSchemaInstaller.EnsureBookkeepingAsync(connection, transaction, cancellationToken);
         var installed = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, transaction, cancellationToken);
-        if (installed is not { } version || !UnifiedSchemaInstaller.SameDataTables(version, savepoint.SchemaVersion))
+        if (installed is not { } version || !UnifiedSchemaInstaller.CanRestore(savepoint.SchemaVersion, version))
         {
             throw new MigrationException("SavepointSchemaMismatch", MigrationErrorKind.InvalidOperation,
                 $"Savepoint '{savepoint.Name}' was taken at unified schema version {savepoint.SchemaVersion}; the target is at version {installed}. It cannot be restored.",
@@ -110,15 +110,24 @@ internal static class PostgresSavepointStore
         await ExecuteAsync(connection, transaction, "SET CONSTRAINTS ALL DEFERRED", cancellationToken);
         var all = string.Join(", ", UnifiedSchema.AllDataTables.Select(t => Sql.Qualified(UnifiedSchema.DataSchema, t)));
         await ExecuteAsync(connection, transaction, $"TRUNCATE {all}", cancellationToken);
+        // By the savepoint's own columns: a store upgraded since has more, which restore as NULL and are left out of the check.
+        var columns = new Dictionary<string, string>();
+        foreach (var table in savepoint.Tables)
+        {
+            columns[table.Table] = await CopyColumnsAsync(connection, transaction, savepoint.StorageSchema, table.Table, cancellationToken);
+        }
+
         foreach (var table in savepoint.Tables.Where(t => t.Rows > 0))
         {
             await ExecuteAsync(connection, transaction,
-                $"INSERT INTO {Sql.Qualified(UnifiedSchema.DataSchema, table.Table)} SELECT * FROM {Sql.Qualified(savepoint.StorageSchema, table.Table)}", cancellationToken);
+                $"INSERT INTO {Sql.Qualified(UnifiedSchema.DataSchema, table.Table)} ({columns[table.Table]}) SELECT {columns[table.Table]} FROM {Sql.Qualified(savepoint.StorageSchema, table.Table)}",
+                cancellationToken);
         }
 
         foreach (var expected in savepoint.Tables)
         {
-            var actual = await MeasureAsync(connection, transaction, Sql.Qualified(UnifiedSchema.DataSchema, expected.Table), expected.Table, cancellationToken);
+            var restored = $"(SELECT {columns[expected.Table]} FROM {Sql.Qualified(UnifiedSchema.DataSchema, expected.Table)})";
+            var actual = await MeasureAsync(connection, transaction, restored, expected.Table, cancellationToken);
             if (actual != expected)
             {
                 throw new MigrationException("SavepointVerificationFailed", MigrationErrorKind.InvalidData,
@@ -126,6 +135,19 @@ internal static class PostgresSavepointStore
                     $"got {actual.Rows} rows, hash {actual.ContentHash}). Nothing was changed: the restore was rolled back.", savepoint.Name);
             }
         }
+    }
+
+    /// <summary>The quoted column list of a table's copy in a savepoint (the data table's, for a table the copy lacks: it was empty).</summary>
+    private static async Task<string> CopyColumnsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string storage, string table, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute AS a
+            WHERE a.attrelid = coalesce(to_regclass($1), to_regclass($2)) AND a.attnum > 0 AND NOT a.attisdropped
+            """, connection, transaction)
+        {
+            Parameters = { new() { Value = Sql.Qualified(storage, table) }, new() { Value = Sql.Qualified(UnifiedSchema.DataSchema, table) } },
+        };
+        return (string)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>Drops the savepoint's storage schema (its copy and what projection stores exported into it) and its bookkeeping row.</summary>

@@ -1,7 +1,9 @@
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext;
 using PSUnifiedMigration.Engine.Sources.Cognee;
 using PSUnifiedMigration.Sandbox;
+using PSUnifiedMigration.Sandbox.ClaudeContextCore;
 using PSUnifiedMigration.Sandbox.Cognee;
 
 namespace PSUnifiedMigration.Engine.Tests.Contract;
@@ -32,6 +34,13 @@ internal static class ReaderCases
     {
         ["ClaudeContext, schema chunks"] = (fixture, _, _) => ClaudeContextAsync(fixture, ChunkLayout.Schema),
         ["ClaudeContext, live chunks"] = (fixture, _, _) => ClaudeContextAsync(fixture, ChunkLayout.Live),
+        ["ClaudeContext, claude-context-core collections"] = async (_, _, started) =>
+        {
+            var core = await PgliteServer.StartAsync(RepositoryLayout.PglitePackages);
+            started.Add(core);
+            await ClaudeContextCoreInstallation.CreateAsync(core.ConnectionString, new ClaudeContextCoreOptions { RowsPerTable = 10 });
+            return new MigrationSource(ClaudeContextReader.Kind, "core", new ClaudeContextLocation(PostgresEndpoint.Parse(core.ConnectionString), "claude_context"));
+        },
         ["Cognee, SQLite and networkx file"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.NetworkxFile }),
         ["Cognee, SQLite and ledger"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.LedgerTables }),
         ["Cognee, PostgreSQL with graph tables"] = async (fixture, folder, _) =>

@@ -40,14 +40,12 @@ public sealed class ClaudeContextReader : ISourceReader
         var connection = await ConnectAsync(cancellationToken);
         var catalog = _catalog = await ClaudeContextCatalog.LoadAsync(connection, Source.Schema, cancellationToken);
         var serverVersion = connection.PostgreSqlVersion.ToString();
-        var chunkSpec = catalog.ChunkLayout();
-        var layout = ClaudeContextCatalog.LayoutName(chunkSpec);
         if (!catalog.SchemaExists)
         {
             issues.Add(Blocker("SourceSchemaMissing",
                 $"Source '{Source.Name}': schema '{Source.Schema}' does not exist in database {_location.Endpoint.Display}.",
                 "Point -ConnectionString at the Claude-Context database, or pass the right -Schema.", MigrationErrorKind.ObjectNotFound));
-            return (new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, [], null, null, new Dictionary<int, long>(), 0), []);
+            return (new SourceAnalysis(Source.Name, Source.System, serverVersion, ClaudeContextCatalog.LayoutName(null), [], null, null, new Dictionary<int, long>(), 0), []);
         }
 
         foreach (var required in new[] { "projects", "datasets", "chunks" }.Where(t => catalog.Table(t) is null))
@@ -56,7 +54,7 @@ public sealed class ClaudeContextReader : ISourceReader
                 "This does not look like a Claude-Context installation; check the database and schema.", MigrationErrorKind.ObjectNotFound));
         }
 
-        if (catalog.Table("chunks") is not null && chunkSpec is null)
+        if (catalog.Table("chunks") is not null && catalog.ChunkLayout() is null)
         {
             var columns = string.Join(", ", catalog.Table("chunks")!.Columns.Select(c => c.Name));
             issues.Add(Blocker("ChunkLayoutUnrecognised",
@@ -64,9 +62,19 @@ public sealed class ClaudeContextReader : ISourceReader
                 "Expected either (content, vector, relative_path, ...) or (text, embedding, document_id, ...). Report the layout to the PSUnifiedMigration team."));
         }
 
+        var (collections, unreadable) = ChunkCollections.Discover(catalog);
+        foreach (var table in unreadable)
+        {
+            issues.Add(Warning("ChunkTableNotUnderstood",
+                $"Source '{Source.Name}': {Source.Schema}.{table.Table.Name} ({string.Join(", ", table.Table.Columns.Select(c => $"{c.Name} {c.Type}"))}) looks like a chunk collection, but {table.Reason}; it is not migrated.",
+                "A chunk collection needs a vector column named vector or embedding (pgvector vector, real[] or double precision[]) and a text column named content, text or chunk_text. Rename or convert the columns, or report the layout to the PSUnifiedMigration team."));
+        }
+
         var tables = new List<SourceTableAnalysis>();
         var steps = new List<SourceStep>();
-        foreach (var spec in Specs(chunkSpec))
+        var dimensions = new Dictionary<int, long>();
+        long withoutVector = 0;
+        foreach (var spec in Specs(collections))
         {
             var table = catalog.Table(spec.SourceTable);
             if (table is null)
@@ -98,24 +106,40 @@ public sealed class ClaudeContextReader : ISourceReader
                     null));
             }
 
-            tables.Add(new SourceTableAnalysis(table.Name, rows, bytes, "id", key.Type, table.KeyIsUnique, CarriedColumns(spec, table)));
+            var analysis = new SourceTableAnalysis(table.Name, rows, bytes, "id", key.Type, table.KeyIsUnique, CarriedColumns(spec, table))
+            {
+                Layout = collections.FirstOrDefault(c => c.Spec == spec)?.Layout,
+            };
+            if (spec.VectorColumn is not null)
+            {
+                var (tableDimensions, tableWithoutVector) = await VectorDimensionsAsync(connection, catalog, table, spec.VectorColumn, cancellationToken);
+                analysis = analysis with { VectorDimensions = tableDimensions };
+                withoutVector += tableWithoutVector;
+                foreach (var (dimension, count) in tableDimensions)
+                {
+                    dimensions[dimension] = dimensions.GetValueOrDefault(dimension) + count;
+                }
+            }
+
+            tables.Add(analysis);
             steps.Add(new SourceStep(Source.Name, table.Name, spec.Target, rows, bytes));
         }
 
-        var (vectorType, dimensions, withoutVector) = chunkSpec is null
-            ? (null, new Dictionary<int, long>(), 0L)
-            : await VectorDimensionsAsync(connection, catalog, chunkSpec, cancellationToken);
-        if (vectorType is not null && vectorType.StartsWith("double precision", StringComparison.Ordinal))
+        var vectorColumns = collections.Select(c => c.Table.Column(c.Spec.VectorColumn!)!).ToList();
+        var vectorType = vectorColumns.Count == 0 ? null : string.Join(", ", vectorColumns.Select(c => c.Type).Distinct());
+        if (vectorColumns.Any(c => c.TypeName == "_float8"))
         {
             issues.Add(Warning("VectorPrecisionNarrowed",
                 $"Source '{Source.Name}': chunk vectors are double precision; the unified store keeps float32 (as pgvector and Qdrant do).", null));
         }
 
-        var analysis = new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, tables, chunkSpec?.VectorColumn, vectorType, dimensions, withoutVector)
+        var vectorColumn = vectorColumns.Count == 0 ? null : string.Join(", ", vectorColumns.Select(c => c.Name).Distinct());
+        var layout = collections.Count == 0 ? ClaudeContextCatalog.LayoutName(null)
+            : string.Join("; ", collections.Select(c => c.Table.Name == "chunks" ? c.Layout : $"{c.Table.Name}: {c.Layout}"));
+        return (new SourceAnalysis(Source.Name, Source.System, serverVersion, layout, tables, vectorColumn, vectorType, dimensions, withoutVector)
         {
             CatalogFingerprint = catalog.Fingerprint(),
-        };
-        return (analysis, steps);
+        }, steps);
     }
 
     public async IAsyncEnumerable<SourceKeyPage> ReadKeysAsync(SourceStep step, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -166,7 +190,7 @@ public sealed class ClaudeContextReader : ISourceReader
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var catalog = _catalog ?? throw new InvalidOperationException("BeginSnapshotAsync must run before ReadAsync.");
-        var spec = Specs(catalog.ChunkLayout()).Single(s => s.SourceTable == step.SourceTable);
+        var spec = Specs(ChunkCollections.Discover(catalog).Found).Single(s => s.SourceTable == step.SourceTable);
         var table = catalog.Table(step.SourceTable)!;
         var select = SelectList(catalog, spec, table);
         var from = $"FROM {catalog.QualifiedName(table.Name)} AS s";
@@ -262,8 +286,9 @@ public sealed class ClaudeContextReader : ISourceReader
         return record;
     }
 
-    private static IEnumerable<ClaudeTableSpec> Specs(ClaudeTableSpec? chunkSpec) =>
-        chunkSpec is null ? ClaudeContextTables.ParentTables : [.. ClaudeContextTables.ParentTables, chunkSpec];
+    /// <summary>The parent tables first (chunks reference them), then every chunk collection found.</summary>
+    private static IEnumerable<ClaudeTableSpec> Specs(IReadOnlyList<ChunkCollection> collections) =>
+        [.. ClaudeContextTables.ParentTables, .. collections.Select(c => c.Spec)];
 
     private static string Order(CatalogTable table) => table.KeyIsUnique ? "s.\"id\"" : "s.\"id\", s.ctid";
 
@@ -295,6 +320,11 @@ public sealed class ClaudeContextReader : ISourceReader
                 : $"NULL::text AS {Sql.Quote(lookup.Alias)}");
         }
 
+        if (spec.Collection is { } collection)
+        {
+            parts.AddRange(CollectionTables.LookupExpressions(catalog, table, collection));
+        }
+
         var carried = CarriedColumns(spec, table);
         parts.Add(carried.Count == 0
             ? $"NULL::text AS {Sql.Quote(ClaudeContextTables.ExtraColumnsAlias)}"
@@ -314,14 +344,15 @@ public sealed class ClaudeContextReader : ISourceReader
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private static async Task<(string? Type, Dictionary<int, long> Dimensions, long WithoutVector)> VectorDimensionsAsync(
-        NpgsqlConnection connection, ClaudeContextCatalog catalog, ClaudeTableSpec chunkSpec, CancellationToken cancellationToken)
+    /// <summary>How many rows of a collection have each vector dimension, and how many have no vector.</summary>
+    private static async Task<(Dictionary<int, long> Dimensions, long WithoutVector)> VectorDimensionsAsync(
+        NpgsqlConnection connection, ClaudeContextCatalog catalog, CatalogTable table, string vectorColumn, CancellationToken cancellationToken)
     {
-        var column = catalog.Table("chunks")!.Column(chunkSpec.VectorColumn!)!;
+        var column = table.Column(vectorColumn)!;
         var quoted = Sql.Quote(column.Name);
         var dimension = column.TypeName == "vector" ? "vector_dims(c." + quoted + ")" : "cardinality(c." + quoted + ")";
         await using var command = new NpgsqlCommand(
-            $"SELECT {dimension}, count(*) FROM {catalog.QualifiedName("chunks")} AS c GROUP BY 1", connection);
+            $"SELECT {dimension}, count(*) FROM {catalog.QualifiedName(table.Name)} AS c GROUP BY 1", connection);
         var dimensions = new Dictionary<int, long>();
         long withoutVector = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -337,7 +368,7 @@ public sealed class ClaudeContextReader : ISourceReader
             }
         }
 
-        return (column.Type, dimensions, withoutVector);
+        return (dimensions, withoutVector);
     }
 
     private MigrationPlanIssue Blocker(string code, string message, string remedy, MigrationErrorKind kind = MigrationErrorKind.InvalidOperation) =>

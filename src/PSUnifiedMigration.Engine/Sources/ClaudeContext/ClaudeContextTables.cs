@@ -10,14 +10,15 @@ internal sealed record KnownColumn(string Name, string Cast);
 /// <summary>A value fetched from another source table by key, e.g. a chunk's project through its dataset.</summary>
 internal sealed record Lookup(string Alias, string Table, string LocalColumn, string ValueColumn);
 
-/// <summary>How one Claude-Context table maps onto one unified table.</summary>
+/// <summary>How one Claude-Context table maps onto one unified table; Collection names the chunk collection a collection table holds.</summary>
 internal sealed record ClaudeTableSpec(
     string SourceTable,
     UnifiedTable Target,
     IReadOnlyList<KnownColumn> Known,
     IReadOnlyList<Lookup> Lookups,
     string? VectorColumn,
-    Action<SourceRow, UnifiedRecord, int?> Map);
+    Action<SourceRow, UnifiedRecord, int?> Map,
+    string? Collection = null);
 
 /// <summary>
 /// The Claude-Context tables (source-systems.md §2a) and their transforms. Known columns that have no
@@ -162,7 +163,7 @@ internal static class ClaudeContextTables
         record["updated_at"] = row.Timestamp("updated_at");
     }
 
-    private static void SetContent(UnifiedRecord record, string? content)
+    internal static void SetContent(UnifiedRecord record, string? content)
     {
         record["content"] = content;
         record["content_hash"] = content is null ? null : RecordChecks.Sha256Hex(content);
@@ -172,7 +173,7 @@ internal static class ClaudeContextTables
     /// The unified metadata object: the source's own metadata, known columns without a unified home
     /// under "claude_context", and unknown columns under "source_columns", so nothing is dropped.
     /// </summary>
-    private static string Metadata(SourceRow row, string? metadataColumn, IReadOnlyList<(string Key, object? Value)> carried)
+    internal static string Metadata(SourceRow row, string? metadataColumn, IReadOnlyList<(string Key, object? Value)> carried)
     {
         var metadata = metadataColumn is null ? null : row.Json(metadataColumn);
         var result = metadata switch
@@ -216,7 +217,7 @@ internal static class ClaudeContextTables
         return candidate;
     }
 
-    private static string? SparseVector(JsonNode? node)
+    internal static string? SparseVector(JsonNode? node)
     {
         if (node is null)
         {
@@ -241,7 +242,7 @@ internal static class ClaudeContextTables
         return obj.ToJsonString();
     }
 
-    private static string? ExtensionOf(string? path)
+    internal static string? ExtensionOf(string? path)
     {
         var extension = path is null ? "" : Path.GetExtension(path.Split('?', '#')[0]);
         return extension.Length > 0 ? extension : null;

@@ -12,7 +12,7 @@ public enum ColumnKind
     /// <summary>A dense vector of the store's one dimension (chunks).</summary>
     Vector,
 
-    /// <summary>A dense vector whose dimension is fixed per collection, not per store (data point vectors).</summary>
+    /// <summary>A dense vector whose dimension is not the store's: fixed per collection (data point vectors) or per record (chunk summary vectors).</summary>
     CollectionVector,
 }
 
@@ -51,12 +51,19 @@ public static class UnifiedSchema
     /// <summary>
     /// Version of the tables below; bump it when they change. Upgrades are derived: missing tables are
     /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph;
-    /// version 3 added the bookkeeping's before-images and the savepoints' graph and vector store parts).
+    /// version 3 added the bookkeeping's before-images and the savepoints' graph and vector store parts;
+    /// version 5 added chunks.summary and chunks.summary_vector).
     /// </summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     /// <summary>The last version that changed the data tables: stores from this version on hold the same data tables.</summary>
-    public const int DataTablesVersion = 2;
+    public const int DataTablesVersion = 5;
+
+    /// <summary>The versions that changed the data tables, oldest first; the last is <see cref="DataTablesVersion"/>.</summary>
+    private static readonly int[] DataTableChanges = [1, 2, DataTablesVersion];
+
+    /// <summary>The version whose data tables a store of <paramref name="version"/> holds (versions 2 to 4 hold version 2's).</summary>
+    public static int DataTablesOf(int version) => DataTableChanges.LastOrDefault(v => v <= version);
 
     /// <summary>The bookkeeping table of before-images: the previous version of every row a run changed, so the run can be undone.</summary>
     public const string BeforeImagesTable = "before_images";
@@ -128,6 +135,11 @@ public static class UnifiedSchema
         new("content_hash", ColumnKind.Text),
         new("dense_vector", ColumnKind.Vector),
         new("sparse_vector", ColumnKind.Json),
+
+        // A second named vector of the chunk (claude-context-core's hybrid collections): its summary and the summary's
+        // embedding, whose dimension is the summary model's, not the store's.
+        new("summary", ColumnKind.Text),
+        new("summary_vector", ColumnKind.CollectionVector),
         new("chunk_type", ColumnKind.Text),
         new("source_type", ColumnKind.Text),
         new("relative_path", ColumnKind.Text),

@@ -87,16 +87,20 @@ public static class UnifiedSchemaInstaller
         }
         else if (installed < UnifiedSchema.CurrentVersion)
         {
-            // Versions 3 and 4 changed only the bookkeeping: a store whose data tables are current is current once it is upgraded.
+            // A store whose data tables are current is current once its bookkeeping is upgraded; older data tables are upgraded by EnsureAsync.
             await ExecuteAsync(connection, transaction, BookkeepingAdditionsDdl() + (installed >= UnifiedSchema.DataTablesVersion
                 ? $"\nINSERT INTO {B}.schema_version (version, description) VALUES ({UnifiedSchema.CurrentVersion}, {Sql.Literal(VersionDescription)});"
                 : ""), cancellationToken);
         }
     }
 
-    /// <summary>Whether a savepoint taken at one schema version holds the data tables of another.</summary>
-    public static bool SameDataTables(int a, int b) =>
-        a == b || (a >= UnifiedSchema.DataTablesVersion && b >= UnifiedSchema.DataTablesVersion);
+    /// <summary>
+    /// Whether a savepoint taken at one schema version restores into a store of another: upgrades only add tables and
+    /// columns, so a store holds every column of a savepoint taken at its own data tables or older ones (the added ones
+    /// restore as NULL); a savepoint of newer data tables does not fit.
+    /// </summary>
+    public static bool CanRestore(int savepointVersion, int storeVersion) =>
+        UnifiedSchema.DataTablesOf(savepointVersion) <= UnifiedSchema.DataTablesOf(storeVersion);
 
     /// <summary>
     /// Installs the bookkeeping and data schemas when they are missing, and upgrades an older data schema,
