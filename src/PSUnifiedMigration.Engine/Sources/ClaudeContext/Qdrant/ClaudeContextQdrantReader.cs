@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using PSUnifiedMigration.Engine.Identity;
+using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Targets.Postgres;
+using PSUnifiedMigration.Engine.Targets.Qdrant;
+
+namespace PSUnifiedMigration.Engine.Sources.ClaudeContext.Qdrant;
+
+/// <summary>
+/// Reads claude-context-core's Qdrant collections: one step per collection that has its dense vector 'vector', each
+/// point scrolled in id order with its named vectors and payload and made a chunk whose legacy id is the point id.
+/// Qdrant has no snapshots for readers, so a run reads the collections as they are while it scrolls; the plan's
+/// collection shapes are checked again when the run starts.
+/// </summary>
+public sealed class ClaudeContextQdrantReader : ISourceReader
+{
+    private readonly ClaudeContextQdrantLocation _location;
+    private readonly QdrantHttpClient _client;
+    private IReadOnlyList<QdrantCollectionInfo>? _collections;
+
+    public ClaudeContextQdrantReader(MigrationSource source)
+    {
+        Source = source;
+        _location = source.Location as ClaudeContextQdrantLocation ?? throw new ArgumentException("Not a Claude-Context Qdrant source.", nameof(source));
+        _client = new QdrantHttpClient(_location.Qdrant);
+    }
+
+    public MigrationSource Source { get; }
+
+    public async Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
+    {
+        var collections = _collections = await LoadCollectionsAsync(cancellationToken);
+        var tables = new List<SourceTableAnalysis>();
+        var steps = new List<SourceStep>();
+        var dimensions = new Dictionary<int, long>();
+        foreach (var collection in collections)
+        {
+            if (!collection.DenseVectors.TryGetValue(QdrantChunkMapping.DenseVector, out var dense))
+            {
+                issues.Add(new MigrationPlanIssue(PlanIssueSeverity.Warning, "QdrantCollectionNotClaudeContext",
+                    $"Source '{Source.Name}': Qdrant collection '{collection.Name}' has no dense vector named '{QdrantChunkMapping.DenseVector}' " +
+                    $"(it has {Names(collection)}), so it is not a claude-context-core collection and is not read.",
+                    "Nothing to do if the collection belongs to something else; otherwise report its shape to the PSUnifiedMigration team.", Source.Name));
+                continue;
+            }
+
+            var points = await _client.CountAsync(collection.Name, null, cancellationToken);
+            tables.Add(new SourceTableAnalysis(collection.Name, points, 0, "id", "uuid", true, [])
+            {
+                VectorDimensions = new Dictionary<int, long> { [dense.Size] = points },
+            });
+            steps.Add(new SourceStep(Source.Name, collection.Name, UnifiedSchema.Chunks, points, 0));
+            dimensions[dense.Size] = dimensions.GetValueOrDefault(dense.Size) + points;
+        }
+
+        var analysis = new SourceAnalysis(Source.Name, Source.System, "Qdrant", "Qdrant collections (vector, summary_vector, sparse)", tables,
+            QdrantChunkMapping.DenseVector, "float32", dimensions, 0)
+        {
+            CatalogFingerprint = Fingerprint(collections),
+        };
+        return (analysis, steps);
+    }
+
+    public async IAsyncEnumerable<SourceKeyPage> ReadKeysAsync(SourceStep step, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (points, _) in KeysetPager.PagesAsync(QdrantScrollPosition.Start, pageSize,
+            (cursor, limit, token) => ScrollAsync(step.SourceTable, cursor, limit, withVectors: false, token), p => p.After, cancellationToken))
+        {
+            var legacy = points.Select(p => p.Point.Id.ToString("D")).ToList();
+            yield return new SourceKeyPage(legacy, legacy.Select(id => DeterministicId.ForLegacyId(Source.SystemOrigin, id)).ToArray());
+        }
+    }
+
+    /// <summary>Loads the collections' shapes; the run compares them with the plan's.</summary>
+    public async Task BeginSnapshotAsync(CancellationToken cancellationToken) => _collections = await LoadCollectionsAsync(cancellationToken);
+
+    public string CatalogFingerprint => Fingerprint(_collections ?? throw new InvalidOperationException("No collections loaded."));
+
+    /// <summary>Scrolls the step's collection from the position's offset on, a page of at most batchSize points at a time.</summary>
+    public IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions, CancellationToken cancellationToken) =>
+        KeysetPager.BatchesAsync(step, QdrantScrollPosition.Parse(after), batchSize,
+            (cursor, limit, token) => ScrollAsync(step.SourceTable, cursor, limit, withVectors: true, token), p => p.After, cursor => cursor.ToPosition(),
+            p => Transform(step, p.Point, vectorDimensions), p => p.Point.Id.ToString("D"), cancellationToken);
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A point read, with the position after the page it came in.</summary>
+    private sealed record ScrolledPoint(QdrantPoint Point, QdrantScrollPosition After);
+
+    private async Task<IReadOnlyList<ScrolledPoint>> ScrollAsync(string collection, QdrantScrollPosition cursor, int limit, bool withVectors, CancellationToken cancellationToken)
+    {
+        if (cursor.Done)
+        {
+            return [];
+        }
+
+        var page = await _client.ScrollAsync(collection, cursor.NextOffset, limit, withVectors, null, cancellationToken);
+        var after = new QdrantScrollPosition(page.NextOffset, page.NextOffset is null);
+        return page.Points.Select(p => new ScrolledPoint(p, after)).ToList();
+    }
+
+    private UnifiedRecord Transform(SourceStep step, QdrantPoint point, int? vectorDimensions)
+    {
+        var legacy = point.Id.ToString("D");
+        var record = new UnifiedRecord(UnifiedSchema.Chunks, step.SourceTable, legacy,
+            DeterministicId.ForLegacyId(Source.SystemOrigin, legacy),
+            DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{step.SourceTable}/{legacy}"));
+        record["legacy_id"] = legacy;
+        record["system_origin"] = Source.SystemOrigin;
+        record["source_name"] = Source.Name;
+        QdrantChunkMapping.Map(point, record, vectorDimensions, parentsRead: _location.Database is not null);
+        return record;
+    }
+
+    private async Task<IReadOnlyList<QdrantCollectionInfo>> LoadCollectionsAsync(CancellationToken cancellationToken)
+    {
+        var collections = new List<QdrantCollectionInfo>();
+        foreach (var name in (await _client.ListCollectionsAsync(cancellationToken)).Order(StringComparer.Ordinal))
+        {
+            // A collection dropped between the listing and this read is simply not there any more.
+            if (await _client.GetCollectionAsync(name, cancellationToken) is { } info)
+            {
+                collections.Add(info);
+            }
+        }
+
+        return collections;
+    }
+
+    private static string Names(QdrantCollectionInfo collection) =>
+        collection.DenseVectors.Count + collection.SparseVectors.Count == 0
+            ? "no named vectors"
+            : string.Join(", ", collection.DenseVectors.Keys.Select(k => k.Length == 0 ? "one unnamed vector" : $"'{k}'").Concat(collection.SparseVectors.Select(s => $"sparse '{s}'")));
+
+    /// <summary>A hash of every collection's vectors: a run refuses a source whose collections changed since its plan.</summary>
+    private static string Fingerprint(IEnumerable<QdrantCollectionInfo> collections)
+    {
+        var text = new StringBuilder("qdrant");
+        foreach (var collection in collections)
+        {
+            text.Append('|').Append(collection.Name);
+            foreach (var (name, config) in collection.DenseVectors.OrderBy(v => v.Key, StringComparer.Ordinal))
+            {
+                text.Append(',').Append(name).Append(':').Append(config.Size).Append(':').Append(config.Distance);
+            }
+
+            foreach (var sparse in collection.SparseVectors.Order(StringComparer.Ordinal))
+            {
+                text.Append(",sparse:").Append(sparse);
+            }
+        }
+
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16].ToLowerInvariant();
+    }
+}
