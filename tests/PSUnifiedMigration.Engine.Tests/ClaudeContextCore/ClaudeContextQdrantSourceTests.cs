@@ -93,7 +93,7 @@ public sealed class ClaudeContextQdrantSourceTests(PostgresFixture fixture) : ID
         var (plan, target) = await PlanAsync();
 
         Assert.True(plan.CanInvoke, string.Join(" ", plan.Blockers));
-        Assert.Equal([Hybrid.Collection, Plain.Collection], plan.Steps.Select(s => s.SourceTable).Order(StringComparer.Ordinal));
+        Assert.Equal([$"qdrant/{Hybrid.Collection}", $"qdrant/{Plain.Collection}"], plan.Steps.Select(s => s.SourceTable).Order(StringComparer.Ordinal));
         Assert.Contains(plan.Warnings, w => w.Code == "QdrantCollectionNotClaudeContext" && w.Message.Contains("someone_else"));
         Assert.Equal(8, plan.VectorDimensions);
         var result = await RunAsync(plan);
@@ -146,7 +146,7 @@ public sealed class ClaudeContextQdrantSourceTests(PostgresFixture fixture) : ID
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => RunAsync(plan, p =>
         {
-            if (p.Step is { } step && step.SourceTable == Hybrid.Collection && step.Read >= 4)
+            if (p.Step is { } step && step.SourceTable == "qdrant/" + Hybrid.Collection && step.Read >= 4)
             {
                 cancel.Cancel();
             }

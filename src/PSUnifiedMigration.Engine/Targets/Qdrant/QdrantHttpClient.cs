@@ -14,7 +14,7 @@ namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 /// with exponential backoff and jitter (or Retry-After) a bounded number of times. Every failure becomes a
 /// MigrationException whose message never holds the API key.
 /// </summary>
-public sealed class QdrantHttpClient : IDisposable
+public sealed partial class QdrantHttpClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly QdrantClientOptions _options;

@@ -18,6 +18,13 @@ public sealed class ClaudeContextQdrantLocation(QdrantEndpoint qdrant, ClaudeCon
 
     public string Schema => Database?.Schema ?? "";
 
+    /// <summary>
+    /// The PostgreSQL table that holds a collection's rows: PostgresDualVectorDatabase's getTableName (every character
+    /// outside [a-zA-Z0-9_] becomes _, lower-cased, + _vectors). Tests replace it to join against another table.
+    /// </summary>
+    internal Func<string, string> TableOfCollection { get; init; } = collection =>
+        System.Text.RegularExpressions.Regex.Replace(collection, "[^a-zA-Z0-9_]", "_").ToLowerInvariant() + "_vectors";
+
     public string Display => Database is null ? $"Qdrant {Qdrant.Display}" : $"{Database.Display}, with Qdrant {Qdrant.Display}";
 
     public override string ToString() => Display;

@@ -80,7 +80,7 @@ internal static class QdrantChunkMapping
     }
 
     /// <summary>{"indices": [...], "values": [...]}, the form chunks.sparse_vector has for every source.</summary>
-    private static string SparseJson(QdrantSparseVector sparse)
+    public static string SparseJson(QdrantSparseVector sparse)
     {
         if (sparse.Values.Any(v => !float.IsFinite(v)))
         {
