@@ -2,6 +2,8 @@ using System.Management.Automation;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.ClaudeContext;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext.Qdrant;
+using PSUnifiedMigration.Engine.Targets.Qdrant;
 using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration;
@@ -20,8 +22,11 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [Parameter(Mandatory = true, ParameterSetName = CogneeSet)]
     public SwitchParameter Cognee { get; set; }
 
-    /// <summary>Claude-Context's PostgreSQL database; with -Cognee, Cognee's relational database when it is PostgreSQL.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ClaudeContextSet)]
+    /// <summary>
+    /// Claude-Context's PostgreSQL database (optional with -QdrantUri); with -Cognee, Cognee's relational database when
+    /// it is PostgreSQL.
+    /// </summary>
+    [Parameter(Position = 0, ParameterSetName = ClaudeContextSet)]
     [Parameter(ParameterSetName = CogneeSet)]
     [ValidateNotNullOrEmpty]
     public string ConnectionString { get; set; } = "";
@@ -39,6 +44,15 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [Parameter(ParameterSetName = ClaudeContextSet)]
     [ValidateNotNullOrEmpty]
     public string Schema { get; set; } = "claude_context";
+
+    /// <summary>claude-context-core's Qdrant (http or https REST address): its collections are read, alone or with -ConnectionString.</summary>
+    [Parameter(ParameterSetName = ClaudeContextSet)]
+    [ValidateNotNullOrEmpty]
+    public string? QdrantUri { get; set; }
+
+    /// <summary>That Qdrant's API key, sent in the api-key header and never shown.</summary>
+    [Parameter(ParameterSetName = ClaudeContextSet)]
+    public System.Security.SecureString? QdrantApiKey { get; set; }
 
     /// <summary>Cognee's system root (.cognee_system): its databases/ folder is searched for the stores.</summary>
     [Parameter(Position = 0, ParameterSetName = CogneeSet)]
@@ -79,9 +93,17 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 
     private MigrationSource ClaudeContextSource()
     {
-        var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
-        return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}",
-            new ClaudeContextLocation(endpoint, Schema));
+        var endpoint = MyInvocation.BoundParameters.ContainsKey(nameof(ConnectionString)) ? ConnectionParameters.Endpoint(ConnectionString, Credential) : null;
+        var qdrant = QdrantUri is null ? null : QdrantEndpoint.Parse(QdrantUri, QdrantApiKey);
+        var database = endpoint is null ? null : new ClaudeContextLocation(endpoint, Schema);
+        var name = Name ?? (endpoint is not null ? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}" : $"claude-context@{qdrant?.Display}");
+        return (database, qdrant) switch
+        {
+            (_, not null) => new MigrationSource(ClaudeContextReader.Kind, name, new ClaudeContextQdrantLocation(qdrant, database)),
+            (not null, null) => new MigrationSource(ClaudeContextReader.Kind, name, database),
+            _ => throw new MigrationException("ClaudeContextStoreNotGiven", MigrationErrorKind.InvalidArgument,
+                "Say where the Claude-Context installation is: -ConnectionString <its PostgreSQL database>, -QdrantUri <its Qdrant>, or both.", null),
+        };
     }
 
     private MigrationSource CogneeSource()

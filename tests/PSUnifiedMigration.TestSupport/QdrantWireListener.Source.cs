@@ -41,6 +41,46 @@ public sealed partial class QdrantWireListener
         }
     }
 
+    /// <summary>
+    /// POST /collections/{name}/points (https://api.qdrant.tech/api-reference/points/get-points): the points of the
+    /// given ids that exist, in the order asked, with payload and vectors as selected; unknown ids are left out.
+    /// </summary>
+    private Reply Retrieve(string name, JsonObject body)
+    {
+        var collection = Find(name);
+        AllowOnly(body, "PointRequest", "ids", "with_payload", "with_vector", "with_vectors");
+        var ids = body["ids"] as JsonArray ?? throw new BadRequest("Format error in JSON body: missing field `ids`");
+        var withPayload = ReadFlag(body["with_payload"], "with_payload", true);
+        var vectorNames = ReadVectorSelector(collection, body["with_vector"] ?? body["with_vectors"]);
+        var found = new JsonArray();
+        foreach (var id in ids.Select(ReadPointId).Distinct())
+        {
+            if (collection.Points.TryGetValue(id, out var point))
+            {
+                found.Add(PointRecord(collection, id, point, withPayload, vectorNames));
+            }
+        }
+
+        return Ok(found);
+    }
+
+    /// <summary>A point as scroll and retrieve answer it: id, payload when asked, the selected vectors.</summary>
+    private static JsonObject PointRecord(Collection collection, string id, StoredPoint point, bool withPayload, HashSet<string>? vectorNames)
+    {
+        var record = new JsonObject { ["id"] = id };
+        if (withPayload)
+        {
+            record["payload"] = point.Payload.DeepClone();
+        }
+
+        if (vectorNames is not null)
+        {
+            record["vector"] = SelectVectors(collection, point, vectorNames);
+        }
+
+        return record;
+    }
+
     private void RememberSparseModifier(string collection, string vector, JsonObject parameters)
     {
         if (parameters["modifier"] is { } modifier)

@@ -187,6 +187,7 @@ public sealed partial class QdrantWireListener : IDisposable
                 ("DELETE", "") => Ok(_collections.Remove(name)),
                 ("PUT", "index") => RequireWait(waits) ?? CreateIndex(name, Require(json)),
                 ("PUT", "points") => RequireWait(waits) ?? Upsert(name, Require(json)),
+                ("POST", "points") => Retrieve(name, Require(json)),
                 ("POST", "points/scroll") => Scroll(name, json ?? []),
                 ("POST", "points/count") => Count(name, json ?? []),
                 ("POST", "points/delete") => RequireWait(waits) ?? Delete(name, Require(json)),
@@ -358,18 +359,7 @@ public sealed partial class QdrantWireListener : IDisposable
         var page = new JsonArray();
         foreach (var (id, point) in matching.Take(limit))
         {
-            var record = new JsonObject { ["id"] = id };
-            if (withPayload)
-            {
-                record["payload"] = point.Payload.DeepClone();
-            }
-
-            if (vectorNames is not null)
-            {
-                record["vector"] = SelectVectors(collection, point, vectorNames);
-            }
-
-            page.Add(record);
+            page.Add(PointRecord(collection, id, point, withPayload, vectorNames));
         }
 
         return Ok(new JsonObject { ["points"] = page, ["next_page_offset"] = matching.Count > limit ? matching[limit].Key : null });

@@ -16,7 +16,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationSource'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSource'
-            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString')
+            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'QdrantUri', 'QdrantApiKey', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString')
         }
         @{
             Name       = 'New-MigrationTarget'

@@ -1,7 +1,9 @@
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.ClaudeContext;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext.Qdrant;
 using PSUnifiedMigration.Engine.Sources.Cognee;
+using PSUnifiedMigration.Engine.Targets.Qdrant;
 using PSUnifiedMigration.Sandbox;
 using PSUnifiedMigration.Sandbox.ClaudeContextCore;
 using PSUnifiedMigration.Sandbox.Cognee;
@@ -63,6 +65,19 @@ internal static class ReaderCases
             });
             return new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(folder) with { Vectors = PostgresEndpoint.Parse(vectors.ConnectionString) });
         },
+        ["ClaudeContext, Qdrant collections"] = (_, _, started) =>
+        {
+            var fake = QdrantWireListener.Start("contract-key");
+            started.Add(new DisposeAsAsync(fake));
+            var facts = ClaudeContextCoreInstallation.Describe(new ClaudeContextCoreOptions { RowsPerTable = 11 });
+            foreach (var table in facts.ChunkTables.Where(t => t.CodeRows.Count > 0))
+            {
+                fake.Seed(table.Collection, CoreQdrantPoints.CollectionConfig(8, table.IsHybrid, sparse: true), table.CodeRows.Select(c => CoreQdrantPoints.Point(table, c, sparse: true)));
+            }
+
+            var endpoint = QdrantEndpoint.Parse(fake.Uri.ToString(), new System.Net.NetworkCredential("", "contract-key").SecurePassword);
+            return Task.FromResult(new MigrationSource(ClaudeContextReader.Kind, "cc-qdrant", new ClaudeContextQdrantLocation(endpoint, null)));
+        },
     };
 
     public static TheoryData<string> Names => new(All.Keys);
@@ -72,6 +87,15 @@ internal static class ReaderCases
         var scenario = await EngineScenario.CreateAsync(fixture.Server, new ClaudeContextSampleOptions { Chunks = 40, Layout = layout, Dimensions = 8 });
         await scenario.ExecuteOnSourceAsync(ClaudeContextDirt);
         return scenario.Source();
+    }
+
+    private sealed class DisposeAsAsync(IDisposable disposable) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            disposable.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static async Task<MigrationSource> CogneeAsync(CogneeSampleOptions options)

@@ -22,8 +22,15 @@ public sealed class ClaudeContextReader : ISourceReader
     private NpgsqlTransaction? _snapshot;
     private ClaudeContextCatalog? _catalog;
 
-    /// <summary>Claude-Context as a source kind: its records carry system_origin 'claude'.</summary>
-    public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => new ClaudeContextReader(source));
+    /// <summary>
+    /// Claude-Context as a source kind: its records carry system_origin 'claude'. The location says which store is
+    /// read: the PostgreSQL database, or the Qdrant collections (with or without the database).
+    /// </summary>
+    public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => source.Location switch
+    {
+        Qdrant.ClaudeContextQdrantLocation => new Qdrant.ClaudeContextQdrantReader(source),
+        _ => new ClaudeContextReader(source),
+    });
 
     private readonly ClaudeContextLocation _location;
 

@@ -9,7 +9,7 @@ namespace PSUnifiedMigration.Engine.Targets.Qdrant;
 /// retries of 429, 5xx and broken connections) and translates failures, <see cref="QdrantJson"/> writes and reads
 /// the bodies.
 /// </summary>
-public sealed class QdrantHttpClient : IDisposable
+public sealed partial class QdrantHttpClient : IDisposable
 {
     private readonly QdrantTransport _transport;
     private readonly QdrantClientOptions _options;
