@@ -122,7 +122,7 @@ function Invoke-ChildPwsh {
     )
 
     $encoded = [System.Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Script))
-    & (Get-PwshPath) -NoProfile -NonInteractive -EncodedCommand $encoded
+    & (Get-PwshPath) -NoProfile -NonInteractive -OutputFormat Text -EncodedCommand $encoded
     if ($LASTEXITCODE -ne 0) {
         throw "$Activity failed (exit code $LASTEXITCODE)."
     }

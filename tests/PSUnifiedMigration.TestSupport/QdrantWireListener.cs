@@ -17,7 +17,7 @@ public sealed record QdrantWireRequest(string Method, string Path, string Query,
 /// with 400 and Qdrant's error body. Points live in memory per collection, upserted by id. It records every
 /// request and can be told to fail or drop the next upserts. The real server is exercised by QdrantContainerTests.
 /// </summary>
-public sealed class QdrantWireListener : IDisposable
+public sealed partial class QdrantWireListener : IDisposable
 {
     /// <summary>The snapshots directory this fake pretends to have; file:// recover locations must lie inside it.</summary>
     public const string SnapshotsPath = "/qdrant/snapshots";
@@ -277,7 +277,7 @@ public sealed class QdrantWireListener : IDisposable
         var parameters = new JsonObject { ["vectors"] = vectors, ["shard_number"] = 1, ["replication_factor"] = 1 };
         if (collection.Sparse.Count > 0)
         {
-            parameters["sparse_vectors"] = new JsonObject(collection.Sparse.Select(s => KeyValuePair.Create(s, (JsonNode?)new JsonObject())));
+            parameters["sparse_vectors"] = new JsonObject(collection.Sparse.Select(s => KeyValuePair.Create(s, (JsonNode?)SparseParams(name, s))));
         }
 
         var schema = new JsonObject(collection.Indexes.Select(i => KeyValuePair.Create(i.Key,
@@ -337,8 +337,9 @@ public sealed class QdrantWireListener : IDisposable
         {
             foreach (var (vectorName, value) in sparse)
             {
-                AllowOnly(value as JsonObject ?? throw new BadRequest($"sparse_vectors.{vectorName}: expected SparseVectorParams"),
-                    "SparseVectorParams", "index", "modifier");
+                var parameters = value as JsonObject ?? throw new BadRequest($"sparse_vectors.{vectorName}: expected SparseVectorParams");
+                AllowOnly(parameters, "SparseVectorParams", "index", "modifier");
+                RememberSparseModifier(name, vectorName, parameters);
                 collection.Sparse.Add(vectorName);
             }
         }
@@ -412,11 +413,11 @@ public sealed class QdrantWireListener : IDisposable
     private Reply Scroll(string name, JsonObject body)
     {
         var collection = Find(name);
-        AllowOnly(body, "ScrollRequest", "offset", "limit", "filter", "with_payload", "with_vector");
+        AllowOnly(body, "ScrollRequest", "offset", "limit", "filter", "with_payload", "with_vector", "with_vectors");
         var offset = body["offset"] is null ? null : ReadPointId(body["offset"]);
         var limit = ReadLimit(body["limit"]);
         var withPayload = ReadFlag(body["with_payload"], "with_payload", true);
-        var withVector = ReadFlag(body["with_vector"], "with_vector", false);
+        var vectorNames = ReadVectorSelector(collection, body["with_vector"] ?? body["with_vectors"]);
         var filter = CompileFilter(body["filter"]);
         var matching = collection.Points.Where(p => (offset is null || string.CompareOrdinal(p.Key, offset) >= 0) && filter(p.Value.Payload)).Take(limit + 1).ToList();
         var page = new JsonArray();
@@ -428,9 +429,9 @@ public sealed class QdrantWireListener : IDisposable
                 record["payload"] = point.Payload.DeepClone();
             }
 
-            if (withVector)
+            if (vectorNames is not null)
             {
-                record["vector"] = collection.Dense.ContainsKey("") ? point.Vector[""]!.DeepClone() : point.Vector.DeepClone();
+                record["vector"] = SelectVectors(collection, point, vectorNames);
             }
 
             page.Add(record);
