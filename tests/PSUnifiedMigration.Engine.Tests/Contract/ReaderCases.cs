@@ -32,6 +32,12 @@ internal static class ReaderCases
     {
         ["ClaudeContext, schema chunks"] = (fixture, _, _) => ClaudeContextAsync(fixture, ChunkLayout.Schema),
         ["ClaudeContext, live chunks"] = (fixture, _, _) => ClaudeContextAsync(fixture, ChunkLayout.Live),
+        ["ClaudeContext, upstream on Milvus"] = (_, _, started) =>
+        {
+            var fake = ClaudeContextCore.MilvusSeed.Start("contract-token");
+            started.Add(new Disposing(fake));
+            return Task.FromResult(ClaudeContextCore.MilvusSeed.Source(fake, "contract-token", queryLimit: 8));
+        },
         ["Cognee, SQLite and networkx file"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.NetworkxFile }),
         ["Cognee, SQLite and ledger"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.LedgerTables }),
         ["Cognee, PostgreSQL with graph tables"] = async (fixture, folder, _) =>
@@ -57,6 +63,16 @@ internal static class ReaderCases
     };
 
     public static TheoryData<string> Names => new(All.Keys);
+
+    /// <summary>A synchronous resource (a wire fake) in the list of what the test disposes.</summary>
+    private sealed class Disposing(IDisposable resource) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            resource.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private static async Task<MigrationSource> ClaudeContextAsync(PostgresFixture fixture, ChunkLayout layout)
     {

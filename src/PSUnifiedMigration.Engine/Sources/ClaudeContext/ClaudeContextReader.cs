@@ -22,8 +22,15 @@ public sealed class ClaudeContextReader : ISourceReader
     private NpgsqlTransaction? _snapshot;
     private ClaudeContextCatalog? _catalog;
 
-    /// <summary>Claude-Context as a source kind: its records carry system_origin 'claude'.</summary>
-    public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => new ClaudeContextReader(source));
+    /// <summary>
+    /// Claude-Context as a source kind: its records carry system_origin 'claude'. Each store it can live in has its
+    /// own location type, and the location picks the reader: one line per store.
+    /// </summary>
+    public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => source.Location switch
+    {
+        Milvus.MilvusLocation => new Milvus.ClaudeContextMilvusReader(source),
+        _ => new ClaudeContextReader(source),
+    });
 
     private readonly ClaudeContextLocation _location;
 
