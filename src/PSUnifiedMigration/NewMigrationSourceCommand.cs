@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using System.Security;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.ClaudeContext;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext.Milvus;
 using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration;
@@ -13,8 +15,10 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 {
     private const string ClaudeContextSet = "ClaudeContext";
     private const string CogneeSet = "Cognee";
+    private const string ClaudeContextMilvusSet = "ClaudeContextMilvus";
 
     [Parameter(Mandatory = true, ParameterSetName = ClaudeContextSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ClaudeContextMilvusSet)]
     public SwitchParameter ClaudeContext { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CogneeSet)]
@@ -39,6 +43,15 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [Parameter(ParameterSetName = ClaudeContextSet)]
     [ValidateNotNullOrEmpty]
     public string Schema { get; set; } = "claude_context";
+
+    /// <summary>Upstream Claude-Context's Milvus or Zilliz Cloud server (REST API v2), e.g. http://milvus01:19530.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClaudeContextMilvusSet)]
+    [ValidateNotNullOrEmpty]
+    public string? MilvusUri { get; set; }
+
+    /// <summary>The Milvus token (a Zilliz Cloud API key, or user:password); sent only as the Bearer header.</summary>
+    [Parameter(ParameterSetName = ClaudeContextMilvusSet)]
+    public SecureString? Token { get; set; }
 
     /// <summary>Cognee's system root (.cognee_system): its databases/ folder is searched for the stores.</summary>
     [Parameter(Position = 0, ParameterSetName = CogneeSet)]
@@ -69,7 +82,12 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     {
         try
         {
-            WriteObject(ParameterSetName == CogneeSet ? CogneeSource() : ClaudeContextSource());
+            WriteObject(ParameterSetName switch
+            {
+                CogneeSet => CogneeSource(),
+                ClaudeContextMilvusSet => MilvusSource(),
+                _ => ClaudeContextSource(),
+            });
         }
         catch (MigrationException e)
         {
@@ -82,6 +100,12 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
         var endpoint = ConnectionParameters.Endpoint(ConnectionString, Credential);
         return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{endpoint.Host}:{endpoint.Port}/{endpoint.Database}",
             new ClaudeContextLocation(endpoint, Schema));
+    }
+
+    private MigrationSource MilvusSource()
+    {
+        var location = MilvusLocation.Parse(MilvusUri!, Token);
+        return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{location.Uri.Authority}", location);
     }
 
     private MigrationSource CogneeSource()

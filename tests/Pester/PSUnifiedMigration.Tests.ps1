@@ -16,7 +16,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationSource'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSource'
-            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString')
+            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString', 'MilvusUri', 'Token')
         }
         @{
             Name       = 'New-MigrationTarget'
@@ -256,6 +256,21 @@ Describe 'Connection strings' -Tag 'Unit' {
             $described | Format-List -Property * | Out-String -Width 4096
         ) -join [System.Environment]::NewLine
         $shown | Should -Not -Match 's3cret'
+    }
+
+    It 'never shows the Milvus token of an upstream Claude-Context source, in any property or text' {
+        $token = [System.Net.NetworkCredential]::new('', 'milvus-s3cret').SecurePassword
+        $described = New-MigrationSource -ClaudeContext -MilvusUri 'https://milvus01:19530' -Token $token
+
+        $shown = @(
+            $described.ConnectionString
+            $described.ToString()
+            $described | Out-String -Width 4096
+            $described | Format-List -Property * | Out-String -Width 4096
+        ) -join [System.Environment]::NewLine
+        $shown | Should -Not -Match 's3cret'
+        $described.ConnectionString | Should -Be 'https://milvus01:19530 (token ********)'
+        "$($described.System)" | Should -Be 'ClaudeContext'
     }
 
     It 'keeps the port of a postgresql:// URI' {
