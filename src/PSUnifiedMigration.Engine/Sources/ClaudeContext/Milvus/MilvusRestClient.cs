@@ -126,7 +126,7 @@ internal sealed class MilvusRestClient : IDisposable
                 (_location.HasToken ? "Check the token given with -Token." : "The server needs a token: pass it with -Token."));
         }
 
-        if (envelope is null || status != HttpStatusCode.OK || code != 0)
+        if (envelope is null || status != HttpStatusCode.OK || code is not (0 or 200))
         {
             throw new MigrationException("MilvusRequestFailed", MigrationErrorKind.InvalidOperation,
                 $"Milvus at {_location.ConnectionString} failed while {doing}: {message} (HTTP {(int)status}, code {code}).");
