@@ -39,23 +39,28 @@ internal sealed class MilvusRestClient : IDisposable
             $"describing collection '{collection}'", cancellationToken) as JsonObject
         ?? throw Malformed($"describing collection '{collection}'");
 
-    /// <summary>Entities matching <paramref name="filter"/>, in no particular order, at most <paramref name="limit"/> of them.</summary>
-    public async Task<IReadOnlyList<JsonObject>> QueryAsync(string collection, string filter, IReadOnlyList<string> outputFields, int limit,
+    /// <summary>Entities matching <paramref name="filter"/>, in no particular order, at most <paramref name="limit"/> of them (no limit: for counts).</summary>
+    public async Task<IReadOnlyList<JsonObject>> QueryAsync(string collection, string filter, IReadOnlyList<string> outputFields, int? limit,
         CancellationToken cancellationToken)
     {
         var body = new JsonObject
         {
-            ["dbName"] = "default", ["collectionName"] = collection, ["filter"] = filter, ["limit"] = limit,
+            ["dbName"] = "default", ["collectionName"] = collection, ["filter"] = filter,
             ["outputFields"] = new JsonArray([.. outputFields.Select(f => JsonValue.Create(f))]),
         };
+        if (limit is not null)
+        {
+            body["limit"] = limit;
+        }
+
         var data = await PostAsync("v2/vectordb/entities/query", body, $"querying collection '{collection}'", cancellationToken);
         return data is JsonArray rows ? [.. rows.OfType<JsonObject>()] : throw Malformed($"querying collection '{collection}'");
     }
 
-    /// <summary>How many entities match <paramref name="filter"/> (outputFields ["count(*)"]).</summary>
+    /// <summary>How many entities match <paramref name="filter"/> (outputFields ["count(*)"]; Milvus refuses a count with a limit).</summary>
     public async Task<long> CountAsync(string collection, string filter, CancellationToken cancellationToken)
     {
-        var rows = await QueryAsync(collection, filter, ["count(*)"], 1, cancellationToken);
+        var rows = await QueryAsync(collection, filter, ["count(*)"], null, cancellationToken);
         return rows.Count == 1 && rows[0]["count(*)"] is JsonValue count && count.TryGetValue<long>(out var value) ? value
             : throw Malformed($"counting collection '{collection}'");
     }
