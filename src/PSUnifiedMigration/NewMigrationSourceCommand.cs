@@ -1,9 +1,11 @@
 using System.Management.Automation;
+using System.Security;
 using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Sources.ClaudeContext;
 using PSUnifiedMigration.Engine.Sources.ClaudeContext.Qdrant;
 using PSUnifiedMigration.Engine.Targets.Qdrant;
+using PSUnifiedMigration.Engine.Sources.ClaudeContext.Milvus;
 using PSUnifiedMigration.Engine.Sources.Cognee;
 
 namespace PSUnifiedMigration;
@@ -15,8 +17,10 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 {
     private const string ClaudeContextSet = "ClaudeContext";
     private const string CogneeSet = "Cognee";
+    private const string ClaudeContextMilvusSet = "ClaudeContextMilvus";
 
     [Parameter(Mandatory = true, ParameterSetName = ClaudeContextSet)]
+    [Parameter(Mandatory = true, ParameterSetName = ClaudeContextMilvusSet)]
     public SwitchParameter ClaudeContext { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = CogneeSet)]
@@ -52,7 +56,16 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 
     /// <summary>That Qdrant's API key, sent in the api-key header and never shown.</summary>
     [Parameter(ParameterSetName = ClaudeContextSet)]
-    public System.Security.SecureString? QdrantApiKey { get; set; }
+    public SecureString? QdrantApiKey { get; set; }
+
+    /// <summary>Upstream Claude-Context's Milvus or Zilliz Cloud server (REST API v2), e.g. http://milvus01:19530.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClaudeContextMilvusSet)]
+    [ValidateNotNullOrEmpty]
+    public string? MilvusUri { get; set; }
+
+    /// <summary>The Milvus token (a Zilliz Cloud API key, or user:password); sent only as the Bearer header.</summary>
+    [Parameter(ParameterSetName = ClaudeContextMilvusSet)]
+    public SecureString? Token { get; set; }
 
     /// <summary>Cognee's system root (.cognee_system): its databases/ folder is searched for the stores.</summary>
     [Parameter(Position = 0, ParameterSetName = CogneeSet)]
@@ -83,7 +96,12 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     {
         try
         {
-            WriteObject(ParameterSetName == CogneeSet ? CogneeSource() : ClaudeContextSource());
+            WriteObject(ParameterSetName switch
+            {
+                CogneeSet => CogneeSource(),
+                ClaudeContextMilvusSet => MilvusSource(),
+                _ => ClaudeContextSource(),
+            });
         }
         catch (MigrationException e)
         {
@@ -104,6 +122,12 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
             _ => throw new MigrationException("ClaudeContextStoreNotGiven", MigrationErrorKind.InvalidArgument,
                 "Say where the Claude-Context installation is: -ConnectionString <its PostgreSQL database>, -QdrantUri <its Qdrant>, or both.", null),
         };
+    }
+
+    private MigrationSource MilvusSource()
+    {
+        var location = MilvusLocation.Parse(MilvusUri!, Token);
+        return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{location.Uri.Authority}", location);
     }
 
     private MigrationSource CogneeSource()

@@ -16,7 +16,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationSource'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSource'
-            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'QdrantUri', 'QdrantApiKey', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString')
+            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'QdrantUri', 'QdrantApiKey', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString', 'MilvusUri', 'Token')
         }
         @{
             Name       = 'New-MigrationTarget'
@@ -240,6 +240,18 @@ Describe 'Module contract' -Tag 'Unit' {
 Describe 'Connection strings' -Tag 'Unit' {
     # New-MigrationSource and New-MigrationTarget connect to nothing, so these need no server.
 
+    BeforeAll {
+        # Everything a script could print of a described source or target.
+        function Get-ShownText([object] $Described) {
+            @(
+                $Described.ConnectionString
+                $Described.ToString()
+                $Described | Out-String -Width 4096
+                $Described | Format-List -Property * | Out-String -Width 4096
+            ) -join [System.Environment]::NewLine
+        }
+    }
+
     It 'shows the password given <Route> as Password=********' -ForEach $passwordRoutes {
         $described = & $Create
 
@@ -249,13 +261,18 @@ Describe 'Connection strings' -Tag 'Unit' {
     It 'never shows the password given <Route>, in any property or text' -ForEach $passwordRoutes {
         $described = & $Create
 
-        $shown = @(
-            $described.ConnectionString
-            $described.ToString()
-            $described | Out-String -Width 4096
-            $described | Format-List -Property * | Out-String -Width 4096
-        ) -join [System.Environment]::NewLine
+        $shown = Get-ShownText -Described $described
         $shown | Should -Not -Match 's3cret'
+    }
+
+    It 'never shows the Milvus token of an upstream Claude-Context source, in any property or text' {
+        $token = [System.Net.NetworkCredential]::new('', 'milvus-s3cret').SecurePassword
+        $described = New-MigrationSource -ClaudeContext -MilvusUri 'https://milvus01:19530' -Token $token
+
+        $shown = Get-ShownText -Described $described
+        $shown | Should -Not -Match 's3cret'
+        $described.ConnectionString | Should -Be 'https://milvus01:19530 (token ********)'
+        "$($described.System)" | Should -Be 'ClaudeContext'
     }
 
     It 'keeps the port of a postgresql:// URI' {

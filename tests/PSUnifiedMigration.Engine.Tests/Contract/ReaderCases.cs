@@ -43,6 +43,12 @@ internal static class ReaderCases
             await ClaudeContextCoreInstallation.CreateAsync(core.ConnectionString, new ClaudeContextCoreOptions { RowsPerTable = 10 });
             return new MigrationSource(ClaudeContextReader.Kind, "core", new ClaudeContextLocation(PostgresEndpoint.Parse(core.ConnectionString), "claude_context"));
         },
+        ["ClaudeContext, upstream on Milvus"] = (_, _, started) =>
+        {
+            var fake = ClaudeContextCore.MilvusSeed.Start("contract-token");
+            started.Add(new Disposing(fake));
+            return Task.FromResult(ClaudeContextCore.MilvusSeed.Source(fake, "contract-token", queryLimit: 8));
+        },
         ["Cognee, SQLite and networkx file"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.NetworkxFile }),
         ["Cognee, SQLite and ledger"] = (_, folder, _) => CogneeAsync(new CogneeSampleOptions { SystemRoot = folder, GraphLayout = GraphLayout.LedgerTables }),
         ["Cognee, PostgreSQL with graph tables"] = async (fixture, folder, _) =>
@@ -81,6 +87,16 @@ internal static class ReaderCases
     };
 
     public static TheoryData<string> Names => new(All.Keys);
+
+    /// <summary>A synchronous resource (a wire fake) in the list of what the test disposes.</summary>
+    private sealed class Disposing(IDisposable resource) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            resource.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private static async Task<MigrationSource> ClaudeContextAsync(PostgresFixture fixture, ChunkLayout layout)
     {

@@ -23,12 +23,13 @@ public sealed class ClaudeContextReader : ISourceReader
     private ClaudeContextCatalog? _catalog;
 
     /// <summary>
-    /// Claude-Context as a source kind: its records carry system_origin 'claude'. The location says which store is
-    /// read: the PostgreSQL database, or the Qdrant collections (with or without the database).
+    /// Claude-Context as a source kind: its records carry system_origin 'claude'. Each store it can live in has its
+    /// own location type, and the location picks the reader: one line per store.
     /// </summary>
     public static SourceKind Kind { get; } = new("ClaudeContext", "claude", source => source.Location switch
     {
         Qdrant.ClaudeContextQdrantLocation => new Qdrant.ClaudeContextQdrantReader(source),
+        Milvus.MilvusLocation => new Milvus.ClaudeContextMilvusReader(source),
         _ => new ClaudeContextReader(source),
     });
 
