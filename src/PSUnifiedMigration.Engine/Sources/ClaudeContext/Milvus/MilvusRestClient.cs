@@ -3,19 +3,20 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PSUnifiedMigration.Engine.Connections;
 
 namespace PSUnifiedMigration.Engine.Sources.ClaudeContext.Milvus;
 
 /// <summary>
 /// The three calls of Milvus's REST API v2 (https://milvus.io/api-reference/restful/v2.5.x) a reader needs:
 /// collections/list, collections/describe and entities/query, each a POST of JSON answered in the envelope
-/// {code, message, data}. A connection that breaks, or an answer of 429 or 5xx, is tried again a bounded number of
-/// times; every other failure becomes a MigrationException whose message never holds the token.
+/// {code, message, data}. A connection that breaks, or an answer of 429 or 5xx, is tried again on the engine's one
+/// RetryPolicy (exponential, jittered, Retry-After honoured); every other failure becomes a MigrationException whose
+/// message never holds the token.
 /// </summary>
 internal sealed class MilvusRestClient : IDisposable
 {
-    private const int MaxAttempts = 3;
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly RetryPolicy Retry = new(2, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
 
     private readonly HttpClient _http;
     private readonly MilvusLocation _location;
@@ -67,7 +68,7 @@ internal sealed class MilvusRestClient : IDisposable
 
     private async Task<JsonNode?> PostAsync(string path, JsonObject body, string doing, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        for (var retry = 1; ; retry++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, path)
             {
@@ -85,9 +86,9 @@ internal sealed class MilvusRestClient : IDisposable
             }
             catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                if (attempt < MaxAttempts)
+                if (retry <= Retry.MaxRetries)
                 {
-                    await Task.Delay(FirstDelay * attempt, cancellationToken);
+                    await Retry.WaitAsync(Retry.DelayBefore(retry), cancellationToken);
                     continue;
                 }
 
@@ -97,9 +98,9 @@ internal sealed class MilvusRestClient : IDisposable
 
             using (response)
             {
-                if ((response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500) && attempt < MaxAttempts)
+                if ((response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500) && retry <= Retry.MaxRetries)
                 {
-                    await Task.Delay(FirstDelay * attempt, cancellationToken);
+                    await Retry.WaitAsync(Retry.DelayBefore(retry, RetryPolicy.RetryAfterOf(response)), cancellationToken);
                     continue;
                 }
 
