@@ -21,6 +21,28 @@ public static class TestDatabase
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Every row of a query, each as its column values (null for SQL NULL), for assertions on exact content.</summary>
+    public static async Task<List<object?[]>> RowsAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     /// <summary>A fingerprint of every row of every unified table, to compare whole-store states.</summary>
     public static Task<string> UnifiedStateAsync(string connectionString) => ScalarAsync<string>(connectionString, """
         SELECT string_agg(t || ':' || n || ':' || h, ' ' ORDER BY t) FROM (

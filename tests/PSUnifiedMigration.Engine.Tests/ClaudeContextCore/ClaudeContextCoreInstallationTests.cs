@@ -1,5 +1,4 @@
 using System.Globalization;
-using Npgsql;
 using PSUnifiedMigration.Sandbox;
 using PSUnifiedMigration.Sandbox.ClaudeContextCore;
 
@@ -34,26 +33,7 @@ public class ClaudeContextCoreInstallationTests(ClaudeContextCoreInstallationFix
 {
     private ClaudeContextCoreFacts Facts => fixture.Facts;
 
-    private async Task<List<object?[]>> RowsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    private Task<List<object?[]>> RowsAsync(string sql) => TestDatabase.RowsAsync(fixture.ConnectionString, sql);
 
     private async Task<List<string>> ColumnsAsync(string table) =>
         (await RowsAsync($"""

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Npgsql;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Execution;
 using PSUnifiedMigration.Engine.Model;
@@ -54,26 +53,7 @@ public sealed class ClaudeContextQdrantSourceTests(PostgresFixture fixture) : ID
     private static Task<MigrationResult> RunAsync(MigrationPlan plan, Action<MigrationProgress>? progress = null, bool resume = false, CancellationToken cancellationToken = default) =>
         MigrationExecutor.RunAsync(plan, new MigrationRunOptions(false) { Resume = resume }, progress ?? (_ => { }), cancellationToken);
 
-    private static async Task<List<object?[]>> RowsAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    private static Task<List<object?[]>> RowsAsync(string connectionString, string sql) => TestDatabase.RowsAsync(connectionString, sql);
 
     private static IEnumerable<(CoreChunkTable Table, CodebaseChunk Chunk)> Seeded =>
         Hybrid.CodeRows.Select(c => (Hybrid, c)).Concat(Plain.CodeRows.Select(c => (Plain, c)));

@@ -17,13 +17,7 @@ public sealed partial class QdrantHttpClient
             var body = QdrantJson.WriteJson(w =>
             {
                 w.WriteStartObject();
-                w.WriteStartArray("ids");
-                foreach (var id in chunk)
-                {
-                    w.WriteStringValue(id.ToString("D"));
-                }
-
-                w.WriteEndArray();
+                QdrantJson.WriteIds(w, "ids", chunk);
                 w.WriteBoolean("with_payload", false);
                 w.WriteStartArray("with_vector");
                 vectors.ToList().ForEach(w.WriteStringValue);

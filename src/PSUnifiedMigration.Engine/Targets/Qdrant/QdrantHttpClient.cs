@@ -243,13 +243,7 @@ public sealed partial class QdrantHttpClient : IDisposable
             var body = QdrantJson.WriteJson(w =>
             {
                 w.WriteStartObject();
-                w.WriteStartArray("points");
-                foreach (var id in chunk)
-                {
-                    w.WriteStringValue(id.ToString("D"));
-                }
-
-                w.WriteEndArray();
+                QdrantJson.WriteIds(w, "points", chunk);
                 w.WriteEndObject();
             });
             var context = $"deleting {chunk.Length} points from collection '{collection}', starting with point {chunk[0]}";

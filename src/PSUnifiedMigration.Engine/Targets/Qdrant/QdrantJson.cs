@@ -161,6 +161,18 @@ internal static class QdrantJson
         return new QdrantSnapshot(element.GetProperty("name").GetString()!, element.GetProperty("size").GetInt64(), created);
     }
 
+    /// <summary>Writes point ids as an array property (a delete's "points", a retrieve's "ids").</summary>
+    public static void WriteIds(Utf8JsonWriter writer, string property, IEnumerable<Guid> ids)
+    {
+        writer.WriteStartArray(property);
+        foreach (var id in ids)
+        {
+            writer.WriteStringValue(id.ToString("D"));
+        }
+
+        writer.WriteEndArray();
+    }
+
     public static byte[] WriteJson(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
