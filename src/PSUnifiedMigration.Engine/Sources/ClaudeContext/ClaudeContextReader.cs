@@ -284,12 +284,7 @@ public sealed class ClaudeContextReader : ISourceReader
                 $"duplicates the id of an earlier record (this copy is at ctid {row.Ctid}). Remove or re-key the duplicate in the source.", "RecordIdDuplicate");
         }
 
-        var record = new UnifiedRecord(spec.Target, spec.SourceTable, key,
-            DeterministicId.ForLegacyId(Source.SystemOrigin, key),
-            DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{spec.SourceTable}/{key}"));
-        record["legacy_id"] = key;
-        record["system_origin"] = Source.SystemOrigin;
-        record["source_name"] = Source.Name;
+        var record = Source.NewRecord(spec.Target, spec.SourceTable, key);
         spec.Map(row.Row, record, vectorDimensions);
         return record;
     }

@@ -1,5 +1,4 @@
 using Npgsql;
-using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Records;
 using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
@@ -34,16 +33,7 @@ internal sealed class CogneeSession(MigrationSource source, CogneeStores stores,
     public NpgsqlTransaction? VectorSnapshot { get; set; }
 
     /// <summary>A record with the ids and provenance every Cognee record has.</summary>
-    public UnifiedRecord NewRecord(UnifiedTable table, string sourceTable, string legacyId)
-    {
-        var record = new UnifiedRecord(table, sourceTable, legacyId,
-            DeterministicId.ForLegacyId(Source.SystemOrigin, legacyId),
-            DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{sourceTable}/{legacyId}"));
-        record["legacy_id"] = legacyId;
-        record["system_origin"] = Source.SystemOrigin;
-        record["source_name"] = Source.Name;
-        return record;
-    }
+    public UnifiedRecord NewRecord(UnifiedTable table, string sourceTable, string legacyId) => Source.NewRecord(table, sourceTable, legacyId);
 
     public MigrationPlanIssue Blocker(string code, string message, string? remedy, MigrationErrorKind kind = MigrationErrorKind.InvalidOperation) =>
         new(PlanIssueSeverity.Blocker, code, $"Source '{Source.Name}': {message}", remedy, Source.Name, kind);

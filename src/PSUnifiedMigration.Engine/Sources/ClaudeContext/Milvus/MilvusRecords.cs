@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PSUnifiedMigration.Engine.Identity;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Records;
 using PSUnifiedMigration.Engine.Targets.Postgres;
@@ -20,7 +19,7 @@ internal static class MilvusRecords
 
     public static UnifiedRecord Project(MigrationSource source, string codebase)
     {
-        var record = New(source, UnifiedSchema.Projects, CodebasesStep, codebase);
+        var record = source.NewRecord(UnifiedSchema.Projects, CodebasesStep, codebase);
         record["name"] = codebase;
         record["description"] = $"Codebase indexed by Claude-Context (Milvus {source.ConnectionString})";
         record["is_active"] = true;
@@ -31,7 +30,7 @@ internal static class MilvusRecords
 
     public static UnifiedRecord Dataset(MigrationSource source, MilvusCollection collection)
     {
-        var record = New(source, UnifiedSchema.Datasets, CollectionsStep, collection.Name);
+        var record = source.NewRecord(UnifiedSchema.Datasets, CollectionsStep, collection.Name);
         record.SetReference("project_id", CodebasesStep, collection.Codebase);
         record["name"] = collection.Name;
         record["description"] = $"Milvus collection {collection.Name}";
@@ -47,7 +46,7 @@ internal static class MilvusRecords
     public static UnifiedRecord Chunk(MigrationSource source, MilvusCollection collection, JsonObject entity, int? dimensions)
     {
         var id = MilvusBuckets.IdOf(entity);
-        var record = New(source, UnifiedSchema.Chunks, collection.Name, id);
+        var record = source.NewRecord(UnifiedSchema.Chunks, collection.Name, id);
         record.SetReference("project_id", CodebasesStep, collection.Codebase);
         record.SetReference("dataset_id", CollectionsStep, collection.Name);
         var metadata = FieldChecks.Json(Text(entity, "metadata"), "metadata") switch
@@ -77,16 +76,6 @@ internal static class MilvusRecords
         }
 
         record["metadata"] = metadata.ToJsonString();
-        return record;
-    }
-
-    private static UnifiedRecord New(MigrationSource source, UnifiedTable table, string sourceTable, string key)
-    {
-        var record = new UnifiedRecord(table, sourceTable, key, DeterministicId.ForLegacyId(source.SystemOrigin, key),
-            DeterministicId.NameBased(source.SystemOrigin, $"{source.Name}/{sourceTable}/{key}"));
-        record["legacy_id"] = key;
-        record["system_origin"] = source.SystemOrigin;
-        record["source_name"] = source.Name;
         return record;
     }
 

@@ -178,12 +178,7 @@ public sealed class ClaudeContextQdrantReader : ISourceReader
     private UnifiedRecord Transform(SourceStep step, QdrantPoint point, int? vectorDimensions)
     {
         var legacy = point.Id.ToString("D");
-        var record = new UnifiedRecord(UnifiedSchema.Chunks, step.SourceTable, legacy,
-            DeterministicId.ForLegacyId(Source.SystemOrigin, legacy),
-            DeterministicId.NameBased(Source.SystemOrigin, $"{Source.Name}/{step.SourceTable}/{legacy}"));
-        record["legacy_id"] = legacy;
-        record["system_origin"] = Source.SystemOrigin;
-        record["source_name"] = Source.Name;
+        var record = Source.NewRecord(UnifiedSchema.Chunks, step.SourceTable, legacy);
         QdrantChunkMapping.Map(point, record, vectorDimensions, parentsRead: _location.Database is not null);
         return record;
     }
