@@ -1558,7 +1558,7 @@ public static class ClaudeContextSample
         _ => $"custom-{dimensions}d",
     };
 
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
+    internal static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
 
     private static string Qualify(string table) => $"{Quote(SchemaName)}.{Quote(table)}";
 
