@@ -228,14 +228,25 @@ function Invoke-Demo {
     # which only the runbook host resolves by itself (the Sandbox is one of its dependencies). In pwsh it is
     # loaded first, with Npgsql and the logging abstractions it needs, from the runbook host's build output,
     # which holds them all; a load by name then finds the assembly already loaded.
+    # The Cognee sample writes SQLite: Microsoft.Data.Sqlite and SQLitePCLRaw come from there too, and SQLite's
+    # native library (e_sqlite3), which pwsh's own dependency manifest does not list, so that the runtime never
+    # finds it by name, is loaded first from the runtimes/<os>-<arch>/native/ folder; the import by name then
+    # finds it loaded (without this, SqliteConnection's type initializer fails on Linux).
     $runbookOutput = Join-Path $PSScriptRoot 'src' 'PSUnifiedMigration.Runbook' 'bin' $Configuration 'net10.0'
     $assemblies = @(
         'Microsoft.Extensions.DependencyInjection.Abstractions'
         'Microsoft.Extensions.Logging.Abstractions'
         'Npgsql'
+        'SQLitePCLRaw.core'
+        'SQLitePCLRaw.provider.e_sqlite3'
+        'SQLitePCLRaw.batteries_v2'
+        'Microsoft.Data.Sqlite'
         'PSUnifiedMigration.Sandbox'
     ) | ForEach-Object { Join-Path $runbookOutput "$_.dll" }
-    foreach ($assembly in $assemblies) {
+    $os, $file = $IsWindows ? ('win', 'e_sqlite3.dll') : $IsMacOS ? ('osx', 'libe_sqlite3.dylib') : ('linux', 'libe_sqlite3.so')
+    $architecture = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    $sqliteNative = Join-Path $runbookOutput 'runtimes' "$os-$architecture" 'native' $file
+    foreach ($assembly in @($assemblies) + $sqliteNative) {
         if (-not (Test-Path -LiteralPath $assembly -PathType Leaf)) {
             throw "$assembly is missing; the build did not produce the runbook host's output."
         }
@@ -248,11 +259,13 @@ $ErrorActionPreference = 'Stop'
 foreach ($assembly in @(%ASSEMBLIES%)) {
     Add-Type -LiteralPath $assembly
 }
+[void][System.Runtime.InteropServices.NativeLibrary]::Load(%SQLITE%)
 & %DEMO%
 exit $LASTEXITCODE
 '@
     $childScript = $childScript.Replace('%ASSEMBLIES%', (($assemblies | ForEach-Object { ConvertTo-QuotedLiteral $_ }) -join ', '))
     $childScript = $childScript.Replace('%DEMO%', (ConvertTo-QuotedLiteral $DemoScript))
+    $childScript = $childScript.Replace('%SQLITE%', (ConvertTo-QuotedLiteral $sqliteNative))
     Invoke-ChildPwsh -Script $childScript -Activity 'The demo'
 }
 
