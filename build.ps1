@@ -28,7 +28,8 @@
               Pester suite compares Get-Help with Get-Command and fails when the help is out of date.
 
     Demo    Build, then run demo/Invoke-Demo.ps1 in pwsh: a sample Claude-Context installation in a
-              throwaway PostgreSQL is migrated into a unified store, validated, and removed again.
+              throwaway PostgreSQL is migrated into a unified store, validated, and removed again. It ends
+              with a verdict block (valid or not, counts, duration, the report's path).
 
     The integration tests and the demo start private PostgreSQL clusters from this machine's server binaries
     (initdb, pg_ctl; Debian: apt-get install postgresql). Set PSUM_TEST_POSTGRES to a superuser connection
