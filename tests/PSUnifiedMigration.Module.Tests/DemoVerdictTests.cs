@@ -10,13 +10,11 @@ public sealed class DemoVerdictTests
     public void The_demo_starts_with_what_it_does_and_ends_with_a_verdict_naming_its_report()
     {
         var demo = Path.Combine(RepositoryLayout.Root, "demo", "Invoke-Demo.ps1");
-        using var process = RunbookProcess.Start(demo, ("Chunks", "60"), ("Dimensions", "8"), ("BatchSize", "20"), ("CogneeDocumentsPerDataset", "1"));
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(8)), "the demo did not finish");
-        Assert.True(process.ExitCode == 0, error.Result);
+        var (exitCode, output, error) = RunbookProcess.Run([], demo, TimeSpan.FromMinutes(8),
+            ("Chunks", "60"), ("Dimensions", "8"), ("BatchSize", "20"), ("CogneeDocumentsPerDataset", "1"));
+        Assert.True(exitCode == 0, error);
 
-        var lines = output.Result.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("PSUnifiedMigration demo: 60 Claude-Context chunks of 8 dimensions", lines[0]);
         var verdict = lines.SkipWhile(l => l != "== Verdict").ToArray();
         Assert.Equal(6, verdict.Length);

@@ -11,14 +11,8 @@ public sealed class QuickStartRunbookTests(PostgresFixture fixture)
 {
     private static readonly string Runbook = Path.Combine(RepositoryLayout.Root, "examples", "quick-start.ps1");
 
-    private static (int ExitCode, string Output, string Error) Run(params (string Name, string Value)[] parameters)
-    {
-        using var process = RunbookProcess.StartWith([], Runbook, parameters);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "psum-runbook did not finish");
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    private static (int ExitCode, string Output, string Error) Run(params (string Name, string Value)[] parameters) =>
+        RunbookProcess.Run([], Runbook, TimeSpan.FromMinutes(3), parameters);
 
     [Fact]
     public async Task The_quick_start_migrates_validates_and_exits_0()

@@ -15,11 +15,7 @@ public sealed class RunbookHostTests : IDisposable
     private (int ExitCode, string Output, string Error) RunScriptWith(string[] hostOptions, string script)
     {
         File.WriteAllText(_script, script);
-        using var process = RunbookProcess.StartWith(hostOptions, _script);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "psum-runbook did not finish");
-        return (process.ExitCode, output.Result, error.Result);
+        return RunbookProcess.Run(hostOptions, _script, TimeSpan.FromMinutes(2));
     }
 
     [Fact]
