@@ -16,8 +16,20 @@
       Pester  Only the Pester suite, against the current build (run Build first). Fails when Pester 5.1 or
               later is not installed, since running it is all this task is for.
 
-      Demo    Build, then run demo/Invoke-Demo.ps1 in pwsh: a sample Claude-Context installation in a
-              throwaway PostgreSQL is migrated into a unified store, validated, and removed again.
+      Package Build, then lay out the versioned module folder out/package/PSUnifiedMigration/<version>/ (the
+              built module, LICENSE, CHANGELOG.md, README.md), bundle every module/*/package.json folder with
+              `npm ci --omit=dev` (Node.js helpers, when npm exists), and publish it with Publish-PSResource to a
+              throwaway local file repository, which leaves out/package/PSUnifiedMigration.<version>.nupkg.
+              Offline: nothing leaves the machine. Needs Microsoft.PowerShell.PSResourceGet (in pwsh 7.4+).
+
+    Help    Build, then regenerate the syntax sections of module/en-US/PSUnifiedMigration.dll-Help.xml from the
+              cmdlets' real parameters (tools/Update-HelpSyntax.ps1), rebuild, and write the online help pages
+              docs/cmdlets/<Cmdlet>.md from Get-Help (tools/Update-CmdletPages.ps1); commit the result. The
+              Pester suite compares Get-Help with Get-Command and fails when the help is out of date.
+
+    Demo    Build, then run demo/Invoke-Demo.ps1 in pwsh: a sample Claude-Context installation in a
+              throwaway PostgreSQL is migrated into a unified store, validated, and removed again. It ends
+              with a verdict block (valid or not, counts, duration, the report's path).
 
     The integration tests and the demo start private PostgreSQL clusters from this machine's server binaries
     (initdb, pg_ctl; Debian: apt-get install postgresql). Set PSUM_TEST_POSTGRES to a superuser connection
@@ -29,7 +41,7 @@
     on Windows keep the files under out/ locked, so that the next build could not replace them.
 
 .PARAMETER Task
-    Build (the default), Test, Pester or Demo.
+    Build (the default), Test, Pester, Package, Help or Demo.
 
 .PARAMETER Configuration
     The build configuration, Release (the default) or Debug. Both build the module into the same
@@ -53,11 +65,16 @@
 
 .EXAMPLE
     ./build.ps1 -Task Demo
+
+.EXAMPLE
+    ./build.ps1 -Task Package
+
+    Leaves out/package/PSUnifiedMigration/<version>/ and out/package/PSUnifiedMigration.<version>.nupkg.
 #>
 #Requires -Version 7.4
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Pester')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'Package', 'Help')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -75,6 +92,7 @@ $ModuleManifest = Join-Path $PSScriptRoot 'out' 'PSUnifiedMigration' 'PSUnifiedM
 $PesterTests = Join-Path $PSScriptRoot 'tests' 'Pester'
 $PesterResults = Join-Path $PSScriptRoot 'TestResults' 'Pester.xml'
 $DemoScript = Join-Path $PSScriptRoot 'demo' 'Invoke-Demo.ps1'
+$PackageOutput = Join-Path $PSScriptRoot 'out' 'package'
 
 function Write-Step {
     param([Parameter(Mandatory)] [string] $Message)
@@ -211,14 +229,25 @@ function Invoke-Demo {
     # which only the runbook host resolves by itself (the Sandbox is one of its dependencies). In pwsh it is
     # loaded first, with Npgsql and the logging abstractions it needs, from the runbook host's build output,
     # which holds them all; a load by name then finds the assembly already loaded.
+    # The Cognee sample writes SQLite: Microsoft.Data.Sqlite and SQLitePCLRaw come from there too, and SQLite's
+    # native library (e_sqlite3), which pwsh's own dependency manifest does not list, so that the runtime never
+    # finds it by name, is loaded first from the runtimes/<os>-<arch>/native/ folder; the import by name then
+    # finds it loaded (without this, SqliteConnection's type initializer fails on Linux).
     $runbookOutput = Join-Path $PSScriptRoot 'src' 'PSUnifiedMigration.Runbook' 'bin' $Configuration 'net10.0'
     $assemblies = @(
         'Microsoft.Extensions.DependencyInjection.Abstractions'
         'Microsoft.Extensions.Logging.Abstractions'
         'Npgsql'
+        'SQLitePCLRaw.core'
+        'SQLitePCLRaw.provider.e_sqlite3'
+        'SQLitePCLRaw.batteries_v2'
+        'Microsoft.Data.Sqlite'
         'PSUnifiedMigration.Sandbox'
     ) | ForEach-Object { Join-Path $runbookOutput "$_.dll" }
-    foreach ($assembly in $assemblies) {
+    $os, $file = $IsWindows ? ('win', 'e_sqlite3.dll') : $IsMacOS ? ('osx', 'libe_sqlite3.dylib') : ('linux', 'libe_sqlite3.so')
+    $architecture = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture.ToString().ToLowerInvariant()
+    $sqliteNative = Join-Path $runbookOutput 'runtimes' "$os-$architecture" 'native' $file
+    foreach ($assembly in @($assemblies) + $sqliteNative) {
         if (-not (Test-Path -LiteralPath $assembly -PathType Leaf)) {
             throw "$assembly is missing; the build did not produce the runbook host's output."
         }
@@ -231,12 +260,86 @@ $ErrorActionPreference = 'Stop'
 foreach ($assembly in @(%ASSEMBLIES%)) {
     Add-Type -LiteralPath $assembly
 }
+[void][System.Runtime.InteropServices.NativeLibrary]::Load(%SQLITE%)
 & %DEMO%
 exit $LASTEXITCODE
 '@
     $childScript = $childScript.Replace('%ASSEMBLIES%', (($assemblies | ForEach-Object { ConvertTo-QuotedLiteral $_ }) -join ', '))
     $childScript = $childScript.Replace('%DEMO%', (ConvertTo-QuotedLiteral $DemoScript))
+    $childScript = $childScript.Replace('%SQLITE%', (ConvertTo-QuotedLiteral $sqliteNative))
     Invoke-ChildPwsh -Script $childScript -Activity 'The demo'
+}
+
+function Update-HelpSyntax {
+    # In a child pwsh, so that the module loaded to read its parameters does not stay loaded in this session.
+    Write-Step 'Help syntax from the real parameters'
+    $childScript = "& $(ConvertTo-QuotedLiteral (Join-Path $PSScriptRoot 'tools' 'Update-HelpSyntax.ps1')) " +
+                   "-ModuleManifest $(ConvertTo-QuotedLiteral $ModuleManifest) " +
+                   "-HelpFile $(ConvertTo-QuotedLiteral (Join-Path $PSScriptRoot 'module' 'en-US' 'PSUnifiedMigration.dll-Help.xml'))"
+    Invoke-ChildPwsh -Script $childScript -Activity 'Updating the help syntax'
+
+    # The built module gets the updated help file, then the pages are made from what Get-Help shows.
+    Write-Step 'Cmdlet pages (docs/cmdlets) from the help'
+    Invoke-DotNet -Arguments @('build', $Solution, '-c', $Configuration, '-nologo', '-v', 'quiet')
+    $childScript = "& $(ConvertTo-QuotedLiteral (Join-Path $PSScriptRoot 'tools' 'Update-CmdletPages.ps1')) " +
+                   "-ModuleManifest $(ConvertTo-QuotedLiteral $ModuleManifest) " +
+                   "-OutputFolder $(ConvertTo-QuotedLiteral (Join-Path $PSScriptRoot 'docs' 'cmdlets'))"
+    Invoke-ChildPwsh -Script $childScript -Activity 'Writing the cmdlet pages'
+}
+
+function Invoke-NodeBundles {
+    # The hook for Node.js helpers shipped with the module (module/<name>/package.json, for example a native
+    # reader): their production dependencies are installed into the packaged copy, from its package-lock.json.
+    param([Parameter(Mandatory)] [string] $ModuleFolder)
+
+    $bundles = @(Get-ChildItem -LiteralPath $ModuleFolder -Directory | Where-Object { Test-Path -LiteralPath (Join-Path $_.FullName 'package.json') })
+    if ($bundles.Count -eq 0) {
+        return
+    }
+
+    if ($null -eq (Get-Command -Name 'npm' -CommandType Application -ErrorAction SilentlyContinue)) {
+        throw "npm was not found, so the Node.js helpers $($bundles.Name -join ', ') cannot be bundled. Install Node.js and npm."
+    }
+
+    foreach ($bundle in $bundles) {
+        Write-Host "npm ci --omit=dev in $($bundle.FullName)"
+        & npm ci --omit=dev --prefix $bundle.FullName --no-audit --no-fund --loglevel=error
+        if ($LASTEXITCODE -ne 0) {
+            throw "'npm ci --omit=dev' failed in $($bundle.FullName) with exit code $LASTEXITCODE."
+        }
+    }
+}
+
+function Invoke-Package {
+    $version = (Import-PowerShellDataFile -LiteralPath $ModuleManifest).ModuleVersion
+    Write-Step "Package PSUnifiedMigration $version"
+    $moduleFolder = Join-Path $PackageOutput 'PSUnifiedMigration' $version
+    if (Test-Path -LiteralPath $PackageOutput) {
+        Remove-Item -LiteralPath $PackageOutput -Recurse -Force
+    }
+
+    $null = New-Item -ItemType Directory -Path $moduleFolder -Force
+    Copy-Item -Path (Join-Path (Split-Path -Path $ModuleManifest -Parent) '*') -Destination $moduleFolder -Recurse
+    foreach ($file in 'LICENSE', 'CHANGELOG.md', 'README.md') {
+        Copy-Item -LiteralPath (Join-Path $PSScriptRoot $file) -Destination $moduleFolder
+    }
+
+    Invoke-NodeBundles -ModuleFolder $moduleFolder
+    $null = Test-ModuleManifest -Path (Join-Path $moduleFolder 'PSUnifiedMigration.psd1') -ErrorAction Stop
+
+    # Publish-PSResource writes the .nupkg into a file repository; a throwaway one is registered for it, under
+    # a unique name, and unregistered again, so that nothing persists in the user's repository list.
+    $repositoryName = "PSUnifiedMigrationPackage-$([guid]::NewGuid().ToString('N'))"
+    Register-PSResourceRepository -Name $repositoryName -Uri $PackageOutput -Trusted
+    try {
+        Publish-PSResource -Path $moduleFolder -Repository $repositoryName
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+
+    Write-Host "Module folder: $moduleFolder"
+    Write-Host "Package: $(Join-Path $PackageOutput "PSUnifiedMigration.$version.nupkg")"
 }
 
 Push-Location -LiteralPath $PSScriptRoot
@@ -251,6 +354,14 @@ try {
         }
         'Pester' {
             Invoke-PesterSuite
+        }
+        'Help' {
+            Invoke-SolutionBuild
+            Update-HelpSyntax
+        }
+        'Package' {
+            Invoke-SolutionBuild
+            Invoke-Package
         }
         'Demo' {
             Invoke-SolutionBuild

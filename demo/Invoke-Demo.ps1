@@ -26,6 +26,10 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# The first line comes at once: starting PostgreSQL and generating the samples takes a while on first use.
+$demoClock = [System.Diagnostics.Stopwatch]::StartNew()
+"PSUnifiedMigration demo: $Chunks Claude-Context chunks of $Dimensions dimensions and a Cognee sample into one unified store. " +
+"Starting a throwaway PostgreSQL..."
 # Each display goes through its own Out-Default: PowerShell shows objects of a second type in one stream as lists.
 # Only engine-core cmdlets exist in the runbook host, so paths are built with .NET rather than Join-Path.
 Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'out', 'PSUnifiedMigration', 'PSUnifiedMigration.psd1'))
@@ -97,6 +101,19 @@ try {
     '== A second run adds nothing'
     $again = $plan | Invoke-Migration -Confirm:$false
     "Second run: $($again.Migrated) migrated, $($again.Skipped) skipped, $($again.Rejected) rejected."
+
+    # The report outlives the demo (everything else is removed), so the verdict can point to it.
+    $reportPath = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "psum-demo-report-$($result.RunId).json")
+    $null = $report | Export-MigrationValidationReport -Path $reportPath -Format Json -Force -Confirm:$false
+    $failedChecks = @($report.Checks | Where-Object { -not $_.Passed }).Count
+    ''
+    '== Verdict'
+    if ($report.IsValid) { 'VALID: the unified store holds every source record, checked.' }
+    else { "NOT VALID: $($report.Errors.Count) error(s), $($report.Differences.Count) difference(s); see the report." }
+    "  Records:  $($result.Read) read, $($result.Migrated) migrated, $($result.Skipped) skipped, $($result.Rejected) rejected"
+    "  Checks:   $($report.Checks.Count - $failedChecks) passed, $failedChecks failed ($($report.Mode) validation)"
+    "  Duration: $([math]::Round($demoClock.Elapsed.TotalSeconds)) s in all (run $([math]::Round($result.Duration.TotalSeconds, 1)) s, validation $([math]::Round($report.Duration.TotalSeconds, 1)) s)"
+    "  Report:   $reportPath"
 
     if (-not $report.IsValid) {
         exit 1

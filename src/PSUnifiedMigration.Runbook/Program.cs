@@ -1,17 +1,21 @@
 // psum-runbook: runs a migration runbook (.ps1) in an in-process PowerShell engine, for machines without pwsh.
 //
-//   psum-runbook <script.ps1> [-Module <path-to-.psd1>]... [-- Name=Value | Switch ...]
+//   psum-runbook <script.ps1> [-Module <path-to-.psd1>]... [-AllowErrors] [-- Name=Value | Switch ...]
 //
 // Script arguments after "--" are passed as named parameters: "Name=Value" passes the string Value
 // (PowerShell converts it to the parameter's type), a bare "Name" passes $true (for [switch] parameters).
 //
+// Without -Module, the module built in this repository (out/PSUnifiedMigration, found above the host's own
+// folder) is imported, so README's runbooks run as they are.
+//
 // Exit codes:
 //   N    the script ran `exit N`.
-//   0    the script completed. Non-terminating errors are shown but do not fail the run, unless
-//        PSUM_RUNBOOK_STRICT=1: then the pipeline's HadErrors, or any error the host displayed, gives 1.
-//   1    a terminating error (throw, -ErrorAction Stop, parse error, module import failure). The
-//        message, script position and FullyQualifiedErrorId go to stderr; a .NET stack trace only
-//        with PSUM_RUNBOOK_DEBUG=1.
+//   0    the script completed without writing a single error record.
+//   1    a terminating error (throw, -ErrorAction Stop, parse error, module import failure), or any error
+//        record at all (a command not found, a refused prompt, a plan with blockers that was invoked): a
+//        broken migration in cron or CI must not show green. -AllowErrors relaxes this to terminating
+//        errors only. The message, script position and FullyQualifiedErrorId go to stderr; a .NET stack
+//        trace only with PSUM_RUNBOOK_DEBUG=1.
 //   2    the command line is invalid.
 //   130  stopped with Ctrl+C. The first Ctrl+C stops the pipeline (cmdlets' StopProcessing runs);
 //        a second one terminates the process at once.
@@ -28,7 +32,9 @@ internal static class Program
     private const int UsageExitCode = 2;
     private const int StoppedExitCode = 130;
 
-    private const string Usage = "usage: psum-runbook <script.ps1> [-Module <path-to-.psd1>]... [-- Name=Value | Switch ...]";
+    private const string Usage = "usage: psum-runbook <script.ps1> [-Module <path-to-.psd1>]... [-AllowErrors] [-- Name=Value | Switch ...]";
+
+    private const string ModuleManifest = "PSUnifiedMigration.psd1";
 
     // The runbook runs as a function made from the script file's script block, not as the file itself: for a
     // script file the engine turns `exit N` into $LASTEXITCODE, whereas from a function it reaches the host's
@@ -44,18 +50,45 @@ internal static class Program
             return args.Length == 0 ? UsageExitCode : 0;
         }
 
-        if (!TryParseArguments(args, out string scriptPath, out List<string> modules, out Dictionary<string, object> parameters, out string? error))
+        if (!TryParseArguments(args, out RunbookOptions options, out string? error))
         {
             Console.Error.WriteLine($"psum-runbook: {error}");
             Console.Error.WriteLine(Usage);
             return UsageExitCode;
         }
 
-        return Run(scriptPath, modules, parameters);
+        if (options.Modules.Count == 0 && FindBuiltModule() is string built)
+        {
+            options.Modules.Add(built);
+        }
+
+        return Run(options);
     }
 
-    private static int Run(string scriptPath, List<string> modules, Dictionary<string, object> parameters)
+    /// <summary>The command line: the script, the modules to import, the script's parameters, and -AllowErrors.</summary>
+    private sealed record RunbookOptions(string ScriptPath, List<string> Modules, Dictionary<string, object> Parameters, bool AllowErrors);
+
+    /// <summary>
+    /// out/PSUnifiedMigration/PSUnifiedMigration.psd1 in the first folder above the host's own folder that has
+    /// one: where the solution build leaves the module, next to src/PSUnifiedMigration.Runbook/bin/.
+    /// </summary>
+    private static string? FindBuiltModule()
     {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            string manifest = Path.Combine(folder.FullName, "out", "PSUnifiedMigration", ModuleManifest);
+            if (File.Exists(manifest))
+            {
+                return manifest;
+            }
+        }
+
+        return null;
+    }
+
+    private static int Run(RunbookOptions options)
+    {
+        (string scriptPath, List<string> modules, Dictionary<string, object> parameters, bool allowErrors) = options;
         // Redrawing in place needs a terminal that understands ANSI cursor movement; Windows consoles only
         // do once virtual terminal processing is enabled, so they get the line-per-update log format.
         bool liveProgress = !Console.IsErrorRedirected && !OperatingSystem.IsWindows();
@@ -128,8 +161,7 @@ internal static class Program
 
             // HadErrors alone misses errors written below the runbook's top-level statements (for example inside
             // its functions), so errors the host displayed count as well.
-            bool strict = Environment.GetEnvironmentVariable("PSUM_RUNBOOK_STRICT") == "1";
-            return strict && (pipeline.HadErrors || ui.ErrorsWritten) ? FailureExitCode : 0;
+            return !allowErrors && (pipeline.HadErrors || ui.ErrorsWritten) ? FailureExitCode : 0;
         }
         catch (InvalidPipelineStateException) when (Volatile.Read(ref interrupts) > 0)
         {
@@ -148,13 +180,14 @@ internal static class Program
         }
     }
 
-    private static bool TryParseArguments(
-        string[] args, out string scriptPath, out List<string> modules, out Dictionary<string, object> parameters, out string? error)
+    private static bool TryParseArguments(string[] args, out RunbookOptions options, out string? error)
     {
-        scriptPath = string.Empty;
-        modules = [];
+        string scriptPath = string.Empty;
+        List<string> modules = [];
         // Parameter names are case-insensitive in PowerShell, so "name=a NAME=b" is a duplicate.
-        parameters = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+        var parameters = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
+        bool allowErrors = false;
+        options = new RunbookOptions(scriptPath, modules, parameters, allowErrors);
         error = null;
 
         int i = 0;
@@ -169,6 +202,10 @@ internal static class Program
                 }
 
                 modules.Add(Path.GetFullPath(args[i]));
+            }
+            else if (string.Equals(args[i], "-AllowErrors", StringComparison.OrdinalIgnoreCase))
+            {
+                allowErrors = true;
             }
             else if (scriptPath.Length == 0)
             {
@@ -214,6 +251,7 @@ internal static class Program
             error = $"script '{scriptPath}' is not a .ps1 file.";
         }
 
+        options = new RunbookOptions(scriptPath, modules, parameters, allowErrors);
         return error is null;
     }
 

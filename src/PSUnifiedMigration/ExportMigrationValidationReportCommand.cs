@@ -10,7 +10,7 @@ namespace PSUnifiedMigration;
 /// Export-MigrationValidationReport: writes a validation report to a file, as JSON or as JUnit XML for CI systems.
 /// Refuses to overwrite an existing file without -Force.
 /// </summary>
-[Cmdlet(VerbsData.Export, "MigrationValidationReport", SupportsShouldProcess = true)]
+[Cmdlet(VerbsData.Export, "MigrationValidationReport", HelpUri = ModuleLinks.CmdletHelp + "Export-MigrationValidationReport.md", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportMigrationValidationReportCommand : MigrationCmdletBase
 {

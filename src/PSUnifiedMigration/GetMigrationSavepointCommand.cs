@@ -6,7 +6,7 @@ using PSUnifiedMigration.Engine.Savepoints;
 namespace PSUnifiedMigration;
 
 /// <summary>Get-MigrationSavepoint: lists a target's savepoints, optionally filtered by name (wildcards allowed).</summary>
-[Cmdlet(VerbsCommon.Get, "MigrationSavepoint")]
+[Cmdlet(VerbsCommon.Get, "MigrationSavepoint", HelpUri = ModuleLinks.CmdletHelp + "Get-MigrationSavepoint.md")]
 [OutputType(typeof(MigrationSavepoint))]
 public sealed class GetMigrationSavepointCommand : MigrationCmdletBase
 {

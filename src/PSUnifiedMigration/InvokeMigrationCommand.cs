@@ -11,7 +11,7 @@ namespace PSUnifiedMigration;
 /// with an error naming the record, or with -ContinueOnError go to the reject table and are counted.
 /// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "Migration", HelpUri = ModuleLinks.CmdletHelp + "Invoke-Migration.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MigrationResult))]
 public sealed class InvokeMigrationCommand : MigrationCmdletBase
 {

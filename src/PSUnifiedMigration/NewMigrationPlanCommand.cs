@@ -9,7 +9,7 @@ namespace PSUnifiedMigration;
 /// New-MigrationPlan: analyses the sources (piped or given) and the target, read-only, and returns the plan.
 /// Warnings go to the warning stream; each blocker is a non-terminating error and keeps the plan from being invoked.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "MigrationPlan")]
+[Cmdlet(VerbsCommon.New, "MigrationPlan", HelpUri = ModuleLinks.CmdletHelp + "New-MigrationPlan.md")]
 [OutputType(typeof(MigrationPlan))]
 public sealed class NewMigrationPlanCommand : MigrationCmdletBase
 {

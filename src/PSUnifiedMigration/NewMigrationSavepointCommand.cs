@@ -6,7 +6,7 @@ using PSUnifiedMigration.Engine.Savepoints;
 namespace PSUnifiedMigration;
 
 /// <summary>New-MigrationSavepoint: takes a consistent, named copy of the unified store.</summary>
-[Cmdlet(VerbsCommon.New, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsCommon.New, "MigrationSavepoint", HelpUri = ModuleLinks.CmdletHelp + "New-MigrationSavepoint.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MigrationSavepoint))]
 public sealed class NewMigrationSavepointCommand : MigrationCmdletBase
 {

@@ -11,7 +11,7 @@ using PSUnifiedMigration.Engine.Sources.Cognee;
 namespace PSUnifiedMigration;
 
 /// <summary>New-MigrationSource: describes an installation to migrate from. Connects to nothing.</summary>
-[Cmdlet(VerbsCommon.New, "MigrationSource", DefaultParameterSetName = ClaudeContextSet)]
+[Cmdlet(VerbsCommon.New, "MigrationSource", HelpUri = ModuleLinks.CmdletHelp + "New-MigrationSource.md", DefaultParameterSetName = ClaudeContextSet)]
 [OutputType(typeof(MigrationSource))]
 public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 {

@@ -8,7 +8,7 @@ namespace PSUnifiedMigration;
 /// New-MigrationTarget: describes the unified store to migrate into: PostgreSQL, and optionally Neo4j for the graph
 /// and Qdrant for the vectors. Connects to nothing.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "MigrationTarget")]
+[Cmdlet(VerbsCommon.New, "MigrationTarget", HelpUri = ModuleLinks.CmdletHelp + "New-MigrationTarget.md")]
 [OutputType(typeof(MigrationTarget))]
 public sealed class NewMigrationTargetCommand : MigrationCmdletBase
 {

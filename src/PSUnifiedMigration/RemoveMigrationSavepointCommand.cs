@@ -9,7 +9,7 @@ namespace PSUnifiedMigration;
 /// Remove-MigrationSavepoint: removes a savepoint from every store: what projection stores keep on their servers, then
 /// its PostgreSQL schema (the copy of the unified tables and what projection stores exported into it) and its bookkeeping row.
 /// </summary>
-[Cmdlet(VerbsCommon.Remove, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
+[Cmdlet(VerbsCommon.Remove, "MigrationSavepoint", HelpUri = ModuleLinks.CmdletHelp + "Remove-MigrationSavepoint.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(void))]
 public sealed class RemoveMigrationSavepointCommand : SavepointCmdletBase
 {

@@ -10,7 +10,7 @@ namespace PSUnifiedMigration;
 /// Restore-MigrationSavepoint: returns every store the savepoint covers exactly to it: PostgreSQL in one verified
 /// transaction, then each projection store in registry order (TargetStores), each verified. A failed or stopped restore says which state each store is in.
 /// </summary>
-[Cmdlet(VerbsData.Restore, "MigrationSavepoint", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
+[Cmdlet(VerbsData.Restore, "MigrationSavepoint", HelpUri = ModuleLinks.CmdletHelp + "Restore-MigrationSavepoint.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = SavepointSet)]
 [OutputType(typeof(MigrationRestoreResult))]
 public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
 {

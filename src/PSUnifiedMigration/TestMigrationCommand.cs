@@ -12,7 +12,7 @@ namespace PSUnifiedMigration;
 /// MigrationValidationReport, or with -Quiet a single boolean. Works on a run (-Result, from the pipeline), on a plan,
 /// or on any source and target pair migrated earlier.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "Migration", DefaultParameterSetName = ResultSet)]
+[Cmdlet(VerbsDiagnostic.Test, "Migration", HelpUri = ModuleLinks.CmdletHelp + "Test-Migration.md", DefaultParameterSetName = ResultSet)]
 [OutputType(typeof(MigrationValidationReport))]
 [OutputType(typeof(bool))]
 public sealed class TestMigrationCommand : MigrationCmdletBase

@@ -9,7 +9,7 @@ namespace PSUnifiedMigration;
 /// Undo-Migration: removes exactly what one run wrote, in every configured store. Rows it inserted are deleted, rows
 /// it changed get their previous version back; other runs' data stays untouched. Refused while a later run depends on it.
 /// </summary>
-[Cmdlet(VerbsCommon.Undo, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = RunIdSet)]
+[Cmdlet(VerbsCommon.Undo, "Migration", HelpUri = ModuleLinks.CmdletHelp + "Undo-Migration.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = RunIdSet)]
 [OutputType(typeof(MigrationUndoResult))]
 public sealed class UndoMigrationCommand : MigrationCmdletBase
 {

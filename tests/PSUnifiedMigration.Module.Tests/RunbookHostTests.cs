@@ -9,14 +9,13 @@ public sealed class RunbookHostTests : IDisposable
 
     public void Dispose() => File.Delete(_script);
 
-    private (int ExitCode, string Output, string Error) RunScript(string script)
+    private (int ExitCode, string Output, string Error) RunScript(string script) =>
+        RunScriptWith(["-Module", RepositoryLayout.ModuleManifest], script);
+
+    private (int ExitCode, string Output, string Error) RunScriptWith(string[] hostOptions, string script)
     {
         File.WriteAllText(_script, script);
-        using var process = RunbookProcess.Start(_script);
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "psum-runbook did not finish");
-        return (process.ExitCode, output.Result, error.Result);
+        return RunbookProcess.Run(hostOptions, _script, TimeSpan.FromMinutes(2));
     }
 
     [Fact]
@@ -43,5 +42,39 @@ public sealed class RunbookHostTests : IDisposable
     public void A_runbook_exit_code_is_the_process_exit_code()
     {
         Assert.Equal(3, RunScript("exit 3").ExitCode);
+    }
+
+    [Fact]
+    public void Any_error_record_fails_the_run_unless_AllowErrors_is_given()
+    {
+        const string script = "Get-NoSuchCommandAnywhere\n'after the error'";
+
+        var strict = RunScript(script);
+        var relaxed = RunScriptWith(["-Module", RepositoryLayout.ModuleManifest, "-AllowErrors"], script);
+
+        Assert.Equal(1, strict.ExitCode);
+        Assert.Contains("Get-NoSuchCommandAnywhere", strict.Error);
+        Assert.Contains("after the error", strict.Output);
+        Assert.Equal(0, relaxed.ExitCode);
+        Assert.Contains("after the error", relaxed.Output);
+    }
+
+    [Fact]
+    public void A_refused_prompt_fails_the_run()
+    {
+        var (exitCode, output, error) = RunScript("$credential = Get-Credential\n'continued'");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Get-Credential", error);
+        Assert.Contains("continued", output);
+    }
+
+    [Fact]
+    public void Without_Module_the_built_module_is_imported()
+    {
+        var (exitCode, output, error) = RunScriptWith([], "(Get-Module PSUnifiedMigration).ModuleBase");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(Path.GetDirectoryName(Path.GetFullPath(RepositoryLayout.ModuleManifest)), output.Trim());
     }
 }
