@@ -31,6 +31,10 @@
               throwaway PostgreSQL is migrated into a unified store, validated, and removed again. It ends
               with a verdict block (valid or not, counts, duration, the report's path).
 
+    Bench   Build, then run bench/Invoke-Benchmark.ps1 in pwsh with -Chunks: every operation measured against a
+              raw binary COPY pipe of the same rows in the same run; figures and ratios printed and written as
+              JSON to bench/results/ (see bench/README.md and docs/performance.md).
+
     The integration tests and the demo start private PostgreSQL clusters from this machine's server binaries
     (initdb, pg_ctl; Debian: apt-get install postgresql). Set PSUM_TEST_POSTGRES to a superuser connection
     string to use an existing server instead. The xUnit engine suite's pgvector tests also run PGlite on
@@ -41,7 +45,10 @@
     on Windows keep the files under out/ locked, so that the next build could not replace them.
 
 .PARAMETER Task
-    Build (the default), Test, Pester, Package, Help or Demo.
+    Build (the default), Test, Pester, Package, Help, Demo or Bench.
+
+.PARAMETER Chunks
+    The Bench task's number of Claude-Context chunks (200,000 by default).
 
 .PARAMETER Configuration
     The build configuration, Release (the default) or Debug. Both build the module into the same
@@ -67,6 +74,11 @@
     ./build.ps1 -Task Demo
 
 .EXAMPLE
+    ./build.ps1 -Task Bench -Chunks 50000
+
+    Measures the benchmark at 50,000 chunks.
+
+.EXAMPLE
     ./build.ps1 -Task Package
 
     Leaves out/package/PSUnifiedMigration/<version>/ and out/package/PSUnifiedMigration.<version>.nupkg.
@@ -74,8 +86,12 @@
 #Requires -Version 7.4
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'Package', 'Help')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'Package', 'Help', 'Bench')]
     [string] $Task = 'Build',
+
+    # The Bench task's number of Claude-Context chunks.
+    [ValidateRange(1, 100000000)]
+    [int] $Chunks = 200000,
 
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release'
@@ -92,6 +108,7 @@ $ModuleManifest = Join-Path $PSScriptRoot 'out' 'PSUnifiedMigration' 'PSUnifiedM
 $PesterTests = Join-Path $PSScriptRoot 'tests' 'Pester'
 $PesterResults = Join-Path $PSScriptRoot 'TestResults' 'Pester.xml'
 $DemoScript = Join-Path $PSScriptRoot 'demo' 'Invoke-Demo.ps1'
+$BenchScript = Join-Path $PSScriptRoot 'bench' 'Invoke-Benchmark.ps1'
 $PackageOutput = Join-Path $PSScriptRoot 'out' 'package'
 
 function Write-Step {
@@ -224,7 +241,10 @@ exit 0
     }
 }
 
-function Invoke-Demo {
+function Invoke-SandboxScript {
+    # Runs a script that uses the test Sandbox (the demo, the benchmark) in a child pwsh.
+    param([Parameter(Mandatory)] [string] $Script, [Parameter(Mandatory)] [string] $Activity, [string] $Arguments = '')
+
     # The demo loads the Sandbox by name ([System.Reflection.Assembly]::Load('PSUnifiedMigration.Sandbox')),
     # which only the runbook host resolves by itself (the Sandbox is one of its dependencies). In pwsh it is
     # loaded first, with Npgsql and the logging abstractions it needs, from the runbook host's build output,
@@ -253,7 +273,7 @@ function Invoke-Demo {
         }
     }
 
-    Write-Step "Demo ($Configuration)"
+    Write-Step "$Activity ($Configuration)"
     # The demo ends with `exit 1` when the validation report is not valid; that exit code is passed on.
     $childScript = @'
 $ErrorActionPreference = 'Stop'
@@ -261,13 +281,13 @@ foreach ($assembly in @(%ASSEMBLIES%)) {
     Add-Type -LiteralPath $assembly
 }
 [void][System.Runtime.InteropServices.NativeLibrary]::Load(%SQLITE%)
-& %DEMO%
+& %SCRIPT% %ARGUMENTS%
 exit $LASTEXITCODE
 '@
     $childScript = $childScript.Replace('%ASSEMBLIES%', (($assemblies | ForEach-Object { ConvertTo-QuotedLiteral $_ }) -join ', '))
-    $childScript = $childScript.Replace('%DEMO%', (ConvertTo-QuotedLiteral $DemoScript))
+    $childScript = $childScript.Replace('%SCRIPT%', (ConvertTo-QuotedLiteral $Script)).Replace('%ARGUMENTS%', $Arguments)
     $childScript = $childScript.Replace('%SQLITE%', (ConvertTo-QuotedLiteral $sqliteNative))
-    Invoke-ChildPwsh -Script $childScript -Activity 'The demo'
+    Invoke-ChildPwsh -Script $childScript -Activity $Activity
 }
 
 function Update-HelpSyntax {
@@ -365,7 +385,11 @@ try {
         }
         'Demo' {
             Invoke-SolutionBuild
-            Invoke-Demo
+            Invoke-SandboxScript -Script $DemoScript -Activity 'The demo'
+        }
+        'Bench' {
+            Invoke-SolutionBuild
+            Invoke-SandboxScript -Script $BenchScript -Activity 'The benchmark' -Arguments "-Chunks $Chunks"
         }
     }
 }

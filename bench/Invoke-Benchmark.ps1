@@ -16,7 +16,8 @@
       9. the raw pipe again (the reference is the faster of 1 and 9).
     Each operation's peak resident set of this process is measured from a reset high-water mark (Linux).
     Prints each time, its ratio to the pipe and its records per second, and writes everything as JSON.
-    Build first (./build.ps1), then: pwsh -NoProfile -File bench/Invoke-Benchmark.ps1 -Chunks 200000
+    Run it through the build script, which loads the test Sandbox and SQLite's native library first:
+        ./build.ps1 -Task Bench -Chunks 200000
     Set PSUM_TEST_POSTGRES to a superuser connection string to measure on an existing server instead.
 #>
 [CmdletBinding()]
@@ -24,18 +25,11 @@ param(
     [ValidateRange(1, 100000000)] [int] $Chunks = 200000,
     [ValidateRange(1, 16000)] [int] $Dimensions = 768,
     [ValidateRange(1, 100000)] [int] $BatchSize = 5000,
-    [string] $OutFile,
-    [string] $Configuration = 'Release'
+    [string] $OutFile
 )
 
 $ErrorActionPreference = 'Stop'
 $repository = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..'))
-$runbookOutput = [System.IO.Path]::Combine($repository, 'src', 'PSUnifiedMigration.Runbook', 'bin', $Configuration, 'net10.0')
-foreach ($name in 'Microsoft.Extensions.DependencyInjection.Abstractions', 'Microsoft.Extensions.Logging.Abstractions', 'Npgsql', 'PSUnifiedMigration.Sandbox') {
-    $assembly = [System.IO.Path]::Combine($runbookOutput, "$name.dll")
-    if (-not [System.IO.File]::Exists($assembly)) { throw "$assembly is missing: run ./build.ps1 -Configuration $Configuration first." }
-    Add-Type -LiteralPath $assembly
-}
 Import-Module ([System.IO.Path]::Combine($repository, 'out', 'PSUnifiedMigration', 'PSUnifiedMigration.psd1'))
 if (-not $OutFile) { $OutFile = [System.IO.Path]::Combine($PSScriptRoot, 'results', "bench-$Chunks.json") }
 $none = [System.Threading.CancellationToken]::None
