@@ -11,6 +11,9 @@ public enum MigrationErrorKind
     InvalidOperation,
     ResourceBusy,
     PermissionDenied,
+
+    /// <summary>A statement ran out of time (a command or statement timeout), which is not a lost connection.</summary>
+    OperationTimeout,
 }
 
 /// <summary>

@@ -5,7 +5,11 @@ using PSUnifiedMigration.Engine.Savepoints;
 
 namespace PSUnifiedMigration;
 
-/// <summary>Get-MigrationSavepoint: lists a target's savepoints, optionally filtered by name (wildcards allowed).</summary>
+/// <summary>
+/// Get-MigrationSavepoint: lists a target's savepoints, optionally filtered by name (wildcards allowed). Names are
+/// compared case-sensitively, as the target stores them: 'before' never matches 'Before', so a piped restore restores
+/// exactly the savepoint asked for.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "MigrationSavepoint", HelpUri = ModuleLinks.CmdletHelp + "Get-MigrationSavepoint.md")]
 [OutputType(typeof(MigrationSavepoint))]
 public sealed class GetMigrationSavepointCommand : MigrationCmdletBase
@@ -33,7 +37,7 @@ public sealed class GetMigrationSavepointCommand : MigrationCmdletBase
             return;
         }
 
-        var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
+        var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.None);
         var matching = savepoints.Where(s => pattern?.IsMatch(s.Name) ?? true).ToArray();
         if (Name is not null && matching.Length == 0 && !WildcardPattern.ContainsWildcardCharacters(Name))
         {

@@ -57,6 +57,7 @@ public abstract class MigrationCmdletBase : PSCmdlet
         MigrationErrorKind.InvalidData => ErrorCategory.InvalidData,
         MigrationErrorKind.ResourceBusy => ErrorCategory.ResourceBusy,
         MigrationErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+        MigrationErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
         _ => ErrorCategory.InvalidOperation,
     };
 }

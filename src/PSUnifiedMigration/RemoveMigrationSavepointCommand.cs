@@ -16,7 +16,17 @@ public sealed class RemoveMigrationSavepointCommand : SavepointCmdletBase
     protected override void ProcessRecord()
     {
         var target = SavepointTarget;
-        var name = SavepointName;
+        string name;
+        try
+        {
+            name = ResolveSavepoint().Name;
+        }
+        catch (MigrationException e)
+        {
+            ThrowAsTerminating(e);
+            return;
+        }
+
         if (!ShouldProcess(target.ToString(), $"Remove savepoint '{name}' from every store it covers"))
         {
             return;

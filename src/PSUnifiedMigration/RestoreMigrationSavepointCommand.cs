@@ -17,7 +17,17 @@ public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
     protected override void ProcessRecord()
     {
         var target = SavepointTarget;
-        var name = SavepointName;
+        string name;
+        try
+        {
+            name = ResolveSavepoint().Name;
+        }
+        catch (MigrationException e)
+        {
+            ThrowAsTerminating(e);
+            return;
+        }
+
         if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and {TargetStores.Names(" and ")} when configured) with savepoint '{name}'"))
         {
             return;

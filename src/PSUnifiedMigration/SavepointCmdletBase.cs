@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
+using PSUnifiedMigration.Engine.Savepoints;
 
 namespace PSUnifiedMigration;
 
@@ -27,5 +29,24 @@ public abstract class SavepointCmdletBase : MigrationCmdletBase
 
     protected MigrationTarget SavepointTarget => Savepoint?.Target ?? Target!;
 
-    protected string SavepointName => Savepoint?.Name ?? Name;
+    /// <summary>
+    /// The savepoint the command acts on, looked up before the operator is asked to confirm: a name that exists only in
+    /// another case, or not at all, ends the command with SavepointNotFound instead of a prompt about nothing. Names are
+    /// compared exactly (ordinal); 'before' never resolves to 'Before'.
+    /// </summary>
+    protected MigrationSavepoint ResolveSavepoint()
+    {
+        if (Savepoint is not null)
+        {
+            return Savepoint;
+        }
+
+        var savepoints = RunEngine((_, token) => MigrationSavepoints.ListAsync(Target!, token));
+        return savepoints.FirstOrDefault(s => string.Equals(s.Name, Name, StringComparison.Ordinal))
+               ?? throw new MigrationException("SavepointNotFound", MigrationErrorKind.ObjectNotFound,
+                   $"No savepoint named '{Name}' exists on {Target}" +
+                   (savepoints.FirstOrDefault(s => string.Equals(s.Name, Name, StringComparison.OrdinalIgnoreCase)) is { } other
+                       ? $" (names are case-sensitive: there is '{other.Name}')." : ".") +
+                   " Get-MigrationSavepoint lists the savepoints there are.", Name);
+    }
 }

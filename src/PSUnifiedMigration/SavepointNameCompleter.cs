@@ -32,7 +32,7 @@ public sealed class SavepointNameCompleter : IArgumentCompleter
             return [];
         }
 
-        var pattern = new WildcardPattern(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        var pattern = new WildcardPattern(WildcardPattern.Escape(wordToComplete.Trim('\'', '"')) + "*", WildcardOptions.None);
         return savepoints.Where(s => pattern.IsMatch(s.Name)).Select(s => new CompletionResult(
             "'" + CodeGeneration.EscapeSingleQuotedStringContent(s.Name) + "'", s.Name, CompletionResultType.ParameterValue,
             $"{s.Name}: {string.Join(", ", s.Stores)}, created {s.CreatedAt:u}, {s.TotalRows} rows"));

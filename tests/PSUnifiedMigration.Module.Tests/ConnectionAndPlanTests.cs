@@ -59,8 +59,10 @@ public sealed class ConnectionAndPlanTests(PostgresFixture fixture) : IDisposabl
     {
         var empty = await fixture.Server.CreateDatabaseAsync("empty");
         _session.Set("Connection", empty);
+        // The target is a database of its own: one that is the source's is refused (TargetIsSource).
+        _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("target"));
 
-        var run = _session.Run("New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $Connection) -Target (New-MigrationTarget $Connection)");
+        var run = _session.Run("New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $Connection) -Target (New-MigrationTarget $TargetConnection)");
 
         var error = Assert.Single(run.Errors);
         Assert.Equal("SourceSchemaMissing", error.FullyQualifiedErrorId.Split(',')[0]);
@@ -109,5 +111,27 @@ public sealed class ConnectionAndPlanTests(PostgresFixture fixture) : IDisposabl
         }
 
         Assert.Contains("Port=5433", run.Output[1].Properties["ConnectionString"].Value.ToString());
+    }
+
+    [Fact]
+    public void The_ssl_password_and_uri_query_secrets_are_redacted_in_objects_json_plans_and_error_records()
+    {
+        var run = _session.Run("""
+            $source = New-MigrationSource -ClaudeContext -ConnectionString 'Host=127.0.0.1;Port=1;Database=cc;SSL Password=kv-s3cret'
+            $target = New-MigrationTarget -ConnectionString 'postgresql://ops:user-s3cret@127.0.0.1:1/unified?sslpassword=query-s3cret'
+            $plan = New-MigrationPlan -Source $source -Target $target -ErrorAction SilentlyContinue -ErrorVariable planErrors
+            foreach ($item in @($source, $target, $plan, $plan.Target) + @($plan.Sources) + @($plan.Blockers)) {
+                "$item"
+                $item.PSObject.Properties | ForEach-Object { "$($_.Name)=$($_.Value)" }
+            }
+            [System.Text.Json.JsonSerializer]::Serialize($source.ConnectionString + ' ' + $target.ConnectionString)
+            $planErrors | ForEach-Object { $_.ToString(); "$($_.TargetObject)"; $_.Exception.ToString() }
+            """);
+
+        // The source and the target, and the same two again as the plan holds them.
+        Assert.Equal(4, run.Output.Count(item => item.ToString() == "ConnectionString=Host=127.0.0.1;Port=1;Database=cc;SSL Password=********"
+                                                   || item.ToString() == "ConnectionString=Host=127.0.0.1;Port=1;Database=unified;Username=ops;Password=********;SSL Password=********"));
+        Assert.All(run.Output, item => Assert.DoesNotContain("s3cret", item.ToString()));
+        Assert.Contains(run.Output, item => item.ToString().Contains("SSL Password=********"));
     }
 }

@@ -90,4 +90,37 @@ public sealed class SavepointTests(PostgresFixture fixture) : IDisposable
         Assert.Equal("SavepointExists", Assert.Single(run.AllErrors).FullyQualifiedErrorId.Split(',')[0]);
         Assert.Equal("sp", forced.Single().Properties["Name"].Value);
     }
+
+    [Fact]
+    public async Task Savepoint_names_that_differ_only_by_case_stay_apart_and_a_piped_restore_ends_on_the_one_named()
+    {
+        var scenario = await ScenarioAsync();
+        _session.Run(Setup + "New-MigrationSavepoint -Target $target -Name 'before' | Out-Null\n" + Migrate + "New-MigrationSavepoint -Target $target -Name 'Before' | Out-Null");
+
+        var listed = _session.Run(Setup + "Get-MigrationSavepoint -Target $target -Name 'before'");
+        var wildcard = _session.Run(Setup + "Get-MigrationSavepoint -Target $target -Name 'b*'");
+        var restored = _session.Run(Setup + "Get-MigrationSavepoint -Target $target -Name 'before' | Restore-MigrationSavepoint -Confirm:$false");
+
+        Assert.Equal("before", listed.Single().Properties["Name"].Value);
+        Assert.Equal("before", wildcard.Single().Properties["Name"].Value);
+        Assert.Empty(restored.AllErrors);
+        Assert.Equal("before", restored.Single().Properties["SavepointName"].Value);
+        Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified.chunks"));
+    }
+
+    [Fact]
+    public async Task Remove_resolves_the_exact_name_before_asking_and_refuses_one_that_exists_only_in_another_case()
+    {
+        await ScenarioAsync();
+        _session.Run(Setup + "New-MigrationSavepoint -Target $target -Name 'before' | Out-Null");
+
+        var run = _session.Run(Setup + "Remove-MigrationSavepoint -Target $target -Name 'BEFORE' -WhatIf");
+        var kept = _session.Run(Setup + "Get-MigrationSavepoint -Target $target");
+
+        var error = Assert.Single(run.AllErrors);
+        Assert.Equal("SavepointNotFound", error.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("there is 'before'", error.Exception.Message);
+        Assert.Empty(run.Output);
+        Assert.Equal("before", kept.Single().Properties["Name"].Value);
+    }
 }

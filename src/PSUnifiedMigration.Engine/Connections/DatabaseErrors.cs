@@ -9,6 +9,7 @@ public static class DatabaseErrors
     public static MigrationException Translate(Exception e, string doing, object? target) => e switch
     {
         MigrationException migration => migration,
+        _ when IsTimeout(e) => TimedOut(doing, target, e),
         PostgresException { SqlState: "42501" } pg => new MigrationException("PostgresPermissionDenied", MigrationErrorKind.PermissionDenied,
             $"PostgreSQL denied permission while {doing}: {pg.MessageText}. Grant the connecting user the rights it needs " +
             "(see docs/troubleshooting.md), or connect as a user that has them.", target, e),
@@ -23,6 +24,40 @@ public static class DatabaseErrors
         NpgsqlException or TimeoutException => ConnectionLost(doing, e.Message, target, e),
         _ => new MigrationException("UnexpectedError", MigrationErrorKind.InvalidOperation, $"Unexpected error while {doing}: {e.Message}", target, e),
     };
+
+    /// <summary>
+    /// Whether a statement ran out of time: Npgsql's command timeout (an NpgsqlException over a TimeoutException) or the
+    /// server's statement_timeout (SQLSTATE 57014). Neither means the connection was lost, so neither is reported as that.
+    /// </summary>
+    public static bool IsTimeout(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState == "57014",
+        NpgsqlException { InnerException: TimeoutException } => true,
+        NpgsqlException { InnerException: PostgresException { SqlState: "57014" } } => true,
+        _ => false,
+    };
+
+    /// <summary>A statement that timed out, named by its purpose (<paramref name="doing"/>: "checking step chunks for records deleted at the source").</summary>
+    public static MigrationException TimedOut(string doing, object? target, Exception e) =>
+        new("CommandTimedOut", MigrationErrorKind.OperationTimeout,
+            $"A PostgreSQL statement timed out while {doing}. Long statements run without a client-side limit unless the connection string " +
+            "sets 'Command Timeout' or the server sets statement_timeout: raise either (0 means no limit) and run the command again.", target, e);
+
+    /// <summary>
+    /// Runs one long statement, so that a timeout names what it was for; any other failure passes unchanged to the caller's
+    /// own handling.
+    /// </summary>
+    public static async Task<T> TimedAsync<T>(string doing, object? target, Func<Task<T>> statement)
+    {
+        try
+        {
+            return await statement();
+        }
+        catch (Exception e) when (IsTimeout(e))
+        {
+            throw TimedOut(doing, target, e);
+        }
+    }
 
     private static MigrationException ConnectionLost(string doing, string why, object? target, Exception e) =>
         new("PostgresConnectionLost", MigrationErrorKind.ConnectionError,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net.Sockets;
 using System.Security;
 using Npgsql;
@@ -5,27 +6,38 @@ using Npgsql;
 namespace PSUnifiedMigration.Engine.Connections;
 
 /// <summary>
-/// A PostgreSQL server and database to connect to. The password is held only as a SecureString and
-/// is put into a connection string at the moment of connecting; everything printable is redacted.
+/// A PostgreSQL server and database to connect to. The password and every other secret of the connection string
+/// (see <see cref="ConnectionSecrets"/>) are held only as SecureStrings and put into a connection string at the moment
+/// of connecting; everything printable is redacted.
 /// </summary>
 public sealed class PostgresEndpoint
 {
-    private readonly string _connectionStringWithoutPassword;
-    private readonly SecureString? _password;
+    private const string PasswordKeyword = nameof(NpgsqlConnectionStringBuilder.Password);
+    private const string CommandTimeoutKeyword = "Command Timeout";
+    private readonly string _connectionStringWithoutSecrets;
+    private readonly Dictionary<string, SecureString> _secrets;
 
-    private PostgresEndpoint(NpgsqlConnectionStringBuilder builder, SecureString? password)
+    private PostgresEndpoint(NpgsqlConnectionStringBuilder builder, Dictionary<string, SecureString> secrets)
     {
-        _password = password;
+        _secrets = secrets;
         Host = builder.Host ?? "localhost";
         Port = builder.Port;
         Database = builder.Database ?? builder.Username ?? "postgres";
         Username = builder.Username;
-        builder.Password = null;
         builder.ApplicationName ??= "PSUnifiedMigration";
         // real[] columns may hold NULL elements; read them as float?[] only when they do, so a record can be rejected by index.
         builder.ArrayNullabilityMode = ArrayNullabilityMode.PerInstance;
-        _connectionStringWithoutPassword = builder.ConnectionString;
-        Redacted = BuildRedacted(builder, password is not null);
+        // Runs, undo, restore and validation issue set-based statements whose time grows with the store; Npgsql's fixed
+        // 30 s default would cut them off. Without a 'Command Timeout' of the operator's, statements have no client-side
+        // limit (a dead server still breaks the socket); with one, a statement that exceeds it is reported as CommandTimedOut.
+        var ownTimeout = !new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString }.ContainsKey(CommandTimeoutKeyword);
+        if (ownTimeout)
+        {
+            builder.CommandTimeout = 0;
+        }
+
+        _connectionStringWithoutSecrets = builder.ConnectionString;
+        Redacted = BuildRedacted(builder, secrets, ownTimeout);
     }
 
     public string Host { get; }
@@ -36,7 +48,7 @@ public sealed class PostgresEndpoint
 
     public string? Username { get; }
 
-    /// <summary>The connection string with the password replaced by asterisks; safe to print and persist.</summary>
+    /// <summary>The connection string with every secret replaced by asterisks; safe to print and persist.</summary>
     public string Redacted { get; }
 
     /// <summary>"host:port/database", for messages.</summary>
@@ -45,8 +57,9 @@ public sealed class PostgresEndpoint
     public override string ToString() => Redacted;
 
     /// <summary>
-    /// Parses a key=value connection string or a postgres:// URI. A password inside it is moved into a
-    /// SecureString; an explicit credential wins over the connection string's user and password.
+    /// Parses a key=value connection string or a postgres:// URI. Every secret inside it (password, SSL password, a
+    /// password in the URI's user info or query) is moved into a SecureString; an explicit credential wins over the
+    /// connection string's user and password.
     /// </summary>
     public static PostgresEndpoint Parse(string connectionString, string? userName = null, SecureString? password = null)
     {
@@ -71,10 +84,10 @@ public sealed class PostgresEndpoint
                 "'postgresql://user@host:port/database', and pass the password with -Credential.");
         }
 
-        var effectivePassword = password;
-        if (!string.IsNullOrEmpty(builder.Password) && effectivePassword is null)
+        var secrets = ConnectionSecrets.Take(builder);
+        if (password is not null)
         {
-            effectivePassword = Secrets.Protect(builder.Password);
+            secrets[PasswordKeyword] = password;
         }
 
         if (!string.IsNullOrEmpty(userName))
@@ -82,17 +95,14 @@ public sealed class PostgresEndpoint
             builder.Username = userName;
         }
 
-        return new PostgresEndpoint(builder, effectivePassword);
+        return new PostgresEndpoint(builder, secrets);
     }
 
     /// <summary>Opens a connection, turning every failure into an actionable MigrationException.</summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var builder = new NpgsqlConnectionStringBuilder(_connectionStringWithoutPassword);
-        if (_password is not null)
-        {
-            builder.Password = Secrets.Reveal(_password);
-        }
+        var builder = new NpgsqlConnectionStringBuilder(_connectionStringWithoutSecrets);
+        ConnectionSecrets.Restore(builder, _secrets);
 
         var connection = new NpgsqlConnection(builder.ConnectionString);
         try
@@ -177,12 +187,16 @@ public sealed class PostgresEndpoint
         return builder;
     }
 
-    private static string BuildRedacted(NpgsqlConnectionStringBuilder withoutPassword, bool hasPassword)
+    private static string BuildRedacted(NpgsqlConnectionStringBuilder withoutSecrets, IReadOnlyDictionary<string, SecureString> secrets, bool ownTimeout)
     {
-        var copy = new NpgsqlConnectionStringBuilder(withoutPassword.ConnectionString);
+        var copy = new NpgsqlConnectionStringBuilder(withoutSecrets.ConnectionString);
         copy.Remove("Application Name");
         copy.Remove("Array Nullability Mode");
-        var text = copy.ConnectionString;
-        return hasPassword ? text + ";Password=********" : text;
+        if (ownTimeout)
+        {
+            copy.Remove(CommandTimeoutKeyword);
+        }
+
+        return ConnectionSecrets.Redact(copy.ConnectionString, secrets);
     }
 }

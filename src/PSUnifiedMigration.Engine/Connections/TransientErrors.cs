@@ -27,6 +27,12 @@ public static class TransientErrors
             switch (e)
             {
                 case OperationCanceledException:
+                // A statement that ran out of time would run out of time again: report it, never retry it as a lost connection.
+                case MigrationException { ErrorId: "CommandTimedOut" }:
+                    return false;
+                case MigrationException { ErrorId: "PostgresTimeout" }:
+                    return true;
+                case var statement when DatabaseErrors.IsTimeout(statement):
                     return false;
                 case PostgresException pg:
                     return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || RetryableStates.Contains(pg.SqlState);

@@ -96,6 +96,7 @@ public static class MigrationPlanner
 
         await using (connection)
         {
+            await SameDatabaseCheck.CheckAsync(sources, target, connection, issues, cancellationToken);
             var version = await UnifiedSchemaInstaller.InstalledVersionAsync(connection, null, cancellationToken);
             var installed = await UnifiedSchemaInstaller.InstalledVectorStorageAsync(connection, null, cancellationToken);
             var pgvector = await UnifiedSchemaInstaller.PgvectorAvailableAsync(connection, cancellationToken);

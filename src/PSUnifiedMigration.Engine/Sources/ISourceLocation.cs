@@ -1,3 +1,5 @@
+using PSUnifiedMigration.Engine.Connections;
+
 namespace PSUnifiedMigration.Engine.Sources;
 
 /// <summary>Where a source is, as the operator may see it: every secret redacted.</summary>
@@ -11,4 +13,7 @@ public interface ISourceLocation
 
     /// <summary>The location in a sentence, for the source's ToString.</summary>
     string Display { get; }
+
+    /// <summary>The PostgreSQL databases the source reads, so that planning can refuse a target that is one of them.</summary>
+    IEnumerable<PostgresEndpoint> Databases => [];
 }

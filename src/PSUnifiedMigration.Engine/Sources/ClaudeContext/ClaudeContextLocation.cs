@@ -13,5 +13,7 @@ public sealed class ClaudeContextLocation(PostgresEndpoint endpoint, string sche
 
     public string Display => $"{Endpoint.Display}, schema {Schema}";
 
+    public IEnumerable<PostgresEndpoint> Databases => [Endpoint];
+
     public override string ToString() => Display;
 }

@@ -31,6 +31,9 @@ public sealed record CogneeStores(string? SqlitePath, string? GraphFilePath, str
 
     string ISourceLocation.Display => ToString();
 
+    IEnumerable<Connections.PostgresEndpoint> ISourceLocation.Databases =>
+        new[] { Relational, GraphDatabase, Vectors }.OfType<Connections.PostgresEndpoint>().DistinctBy(e => e.Redacted);
+
     /// <summary>Cognee's relational database when it is PostgreSQL (DB_PROVIDER=postgres); then there is no SQLite file.</summary>
     public Connections.PostgresEndpoint? Relational { get; init; }
 

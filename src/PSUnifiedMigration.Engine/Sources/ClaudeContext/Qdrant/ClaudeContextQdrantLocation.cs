@@ -25,6 +25,8 @@ public sealed class ClaudeContextQdrantLocation(QdrantEndpoint qdrant, ClaudeCon
     internal Func<string, string> TableOfCollection { get; init; } = collection =>
         System.Text.RegularExpressions.Regex.Replace(collection, "[^a-zA-Z0-9_]", "_").ToLowerInvariant() + "_vectors";
 
+    public IEnumerable<Connections.PostgresEndpoint> Databases => Database?.Databases ?? [];
+
     public string Display => Database is null ? $"Qdrant {Qdrant.Display}" : $"{Database.Display}, with Qdrant {Qdrant.Display}";
 
     public override string ToString() => Display;
