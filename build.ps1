@@ -16,6 +16,11 @@
       Pester  Only the Pester suite, against the current build (run Build first). Fails when Pester 5.1 or
               later is not installed, since running it is all this task is for.
 
+      NativeReader
+              Build, then npm ci --omit=dev into out/PSUnifiedMigration/native-reader: the npm packages
+              (@lancedb/lancedb, kuzu) of the Node.js helper that reads Cognee's LanceDB and Kuzu stores.
+              Needs Node.js 18+ and npm with a registry; a Package task bundles the module after it.
+
       Demo    Build, then run demo/Invoke-Demo.ps1 in pwsh: a sample Claude-Context installation in a
               throwaway PostgreSQL is migrated into a unified store, validated, and removed again.
 
@@ -57,7 +62,7 @@
 #Requires -Version 7.4
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Pester')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'NativeReader')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -206,6 +211,20 @@ exit 0
     }
 }
 
+# The native reader helper's npm packages, installed into the built module so it can be copied to hosts
+# without a registry. Kept apart from the build: the packages are large (about 700 MB, mostly kuzu).
+function Install-NativeReader {
+    $folder = Join-Path $PSScriptRoot 'out/PSUnifiedMigration/native-reader'
+    if (-not (Test-Path -LiteralPath (Join-Path $folder 'package-lock.json'))) {
+        throw "The module is not built: $folder has no package-lock.json. Run ./build.ps1 -Configuration $Configuration first."
+    }
+    Write-Step "Installing the native reader's npm packages into $folder"
+    & npm ci --omit=dev --no-audit --no-fund --loglevel=error --prefix $folder
+    if ($LASTEXITCODE -ne 0) {
+        throw "npm ci for the native reader failed with exit code $LASTEXITCODE."
+    }
+}
+
 function Invoke-Demo {
     # The demo loads the Sandbox by name ([System.Reflection.Assembly]::Load('PSUnifiedMigration.Sandbox')),
     # which only the runbook host resolves by itself (the Sandbox is one of its dependencies). In pwsh it is
@@ -251,6 +270,10 @@ try {
         }
         'Pester' {
             Invoke-PesterSuite
+        }
+        'NativeReader' {
+            Invoke-SolutionBuild
+            Install-NativeReader
         }
         'Demo' {
             Invoke-SolutionBuild
