@@ -27,6 +27,11 @@
               docs/cmdlets/<Cmdlet>.md from Get-Help (tools/Update-CmdletPages.ps1); commit the result. The
               Pester suite compares Get-Help with Get-Command and fails when the help is out of date.
 
+    NativeReader
+              Build, then npm ci --omit=dev into out/PSUnifiedMigration/native-reader: the npm packages
+              (@lancedb/lancedb, kuzu) of the Node.js helper that reads Cognee's LanceDB and Kuzu stores, so the
+              built module reads them too. Needs Node.js 18+ and npm with a registry (about 700 MB, mostly kuzu).
+
     Demo    Build, then run demo/Invoke-Demo.ps1 in pwsh: a sample Claude-Context installation in a
               throwaway PostgreSQL is migrated into a unified store, validated, and removed again. It ends
               with a verdict block (valid or not, counts, duration, the report's path).
@@ -45,7 +50,7 @@
     on Windows keep the files under out/ locked, so that the next build could not replace them.
 
 .PARAMETER Task
-    Build (the default), Test, Pester, Package, Help, Demo or Bench.
+    Build (the default), Test, Pester, Package, Help, NativeReader, Demo or Bench.
 
 .PARAMETER Chunks
     The Bench task's number of Claude-Context chunks (200,000 by default).
@@ -86,7 +91,7 @@
 #Requires -Version 7.4
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'Package', 'Help', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Pester', 'Package', 'Help', 'Bench', 'NativeReader')]
     [string] $Task = 'Build',
 
     # The Bench task's number of Claude-Context chunks.
@@ -382,6 +387,10 @@ try {
         'Package' {
             Invoke-SolutionBuild
             Invoke-Package
+        }
+        'NativeReader' {
+            Invoke-SolutionBuild
+            Invoke-NodeBundles -ModuleFolder (Join-Path $PSScriptRoot 'out' 'PSUnifiedMigration')
         }
         'Demo' {
             Invoke-SolutionBuild

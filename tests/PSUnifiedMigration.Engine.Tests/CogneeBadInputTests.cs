@@ -195,23 +195,26 @@ public sealed class CogneeBadInputTests(PostgresFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Stores_next_to_a_given_sqlite_file_are_searched_for_unreadable_ones()
+    public async Task Stores_next_to_a_given_sqlite_file_are_searched_for_native_ones()
     {
         await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, Users = 1, DatasetsPerUser = 1 });
         Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee.lancedb"));
 
-        Assert.Contains(CogneeStores.ForFiles(Database, null).UnreadableStores, s => s.Kind.StartsWith("LanceDB", StringComparison.Ordinal));
+        Assert.Contains(CogneeStores.ForFiles(Database, null).NativeStores, s => s.Description.StartsWith("LanceDB", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Stores_without_a_dotnet_reader_block_the_plan_with_the_remedy()
+    public async Task Native_stores_that_cannot_be_opened_block_the_plan_with_the_remedy()
     {
         await CogneeSample.CreateAsync(new CogneeSampleOptions { SystemRoot = _systemRoot, GraphLayout = GraphLayout.NetworkxFile, Users = 1, DatasetsPerUser = 1 });
-        Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee.lancedb"));
+        // A LanceDB table whose manifest is not Lance's, and a Ladybug store (no npm lbug here opens Cognee's).
+        var manifests = Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee.lancedb", "DocumentChunk_text.lance", "_versions"));
+        await File.WriteAllTextAsync(Path.Combine(manifests.FullName, "1.manifest"), "not a manifest");
         Directory.CreateDirectory(Path.Combine(_systemRoot, "databases", "cognee_graph_ladybug"));
 
         var target = new MigrationTarget("unified", PostgresEndpoint.Parse(await fixture.Server.CreateDatabaseAsync("dst")));
-        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", CogneeStores.Locate(_systemRoot))], target, 50, default);
+        var stores = CogneeStores.Locate(_systemRoot) with { NativeReaderFolder = RepositoryLayout.NativeReader };
+        var plan = await MigrationPlanner.PlanAsync([new MigrationSource(CogneeReader.Kind, "cognee", stores)], target, 50, default);
 
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("LanceDB") && b.Remedy!.Contains("pgvector"));
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeStoreUnreadable" && b.Message.Contains("Ladybug") && b.Remedy!.Contains("node-link JSON"));

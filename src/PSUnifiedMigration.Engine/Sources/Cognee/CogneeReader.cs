@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using PSUnifiedMigration.Engine.Connections;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Sources.Cognee.Native;
 using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
@@ -18,6 +19,7 @@ public sealed class CogneeReader : ISourceReader
     private bool _opened;
     private ICogneeStoreReader? _graph;
     private CogneeCollectionReader? _collections;
+    private CogneeNativeReaders _native;
 
     /// <summary>Cognee as a source kind: its records carry system_origin 'cognee'.</summary>
     public static SourceKind Kind { get; } = new("Cognee", "cognee", source => new CogneeReader(source));
@@ -29,6 +31,7 @@ public sealed class CogneeReader : ISourceReader
         CogneeDatabase database = stores.Relational is { } relational ? new PostgresCogneeDatabase(relational) : new SqliteCogneeDatabase(stores.SqlitePath!);
         _session = new CogneeSession(source, stores, database);
         _relational = new CogneeRelationalReader(_session);
+        _native = new CogneeNativeReaders(_session, _relational);
     }
 
     public MigrationSource Source { get; }
@@ -37,7 +40,8 @@ public sealed class CogneeReader : ISourceReader
 
     public string CatalogFingerprint => _session.RequireCatalog.Fingerprint()
         + (Stores.GraphFilePath is null ? "" : "+graph") + string.Concat((_graph as CogneeGraphTableReader)?.Schemas.Select(s => "+graph_node@" + s) ?? [])
-        + string.Concat(Collections.Select(c => "+" + c.SourceTable));
+        + string.Concat(Collections.Concat(_native.Collections).Select(c => "+" + c.SourceTable))
+        + string.Concat(_native.Graph?.Stores.Select(s => "+" + CogneeNativeGraphReader.NodesStep(s.Store)) ?? []);
 
     private IReadOnlyList<CogneeVectorCollection> Collections => _collections?.Collections ?? [];
 
@@ -77,6 +81,8 @@ public sealed class CogneeReader : ISourceReader
         }
 
         _relational.Analyze(analysis);
+        var chunkDimensions = new Dictionary<int, long>();
+        await _native.OpenAsync(analysis, chunkDimensions, cancellationToken);
         if (Stores.GraphFilePath is { } givenGraph && !File.Exists(givenGraph))
         {
             issues.Add(_session.Blocker("CogneeGraphFileNotFound", $"the graph file {givenGraph} does not exist.",
@@ -85,7 +91,6 @@ public sealed class CogneeReader : ISourceReader
         }
 
         await AnalyzeGraphAsync(analysis, cancellationToken);
-        var chunkDimensions = new Dictionary<int, long>();
         if (Stores.Vectors is not null)
         {
             try
@@ -97,33 +102,25 @@ public sealed class CogneeReader : ISourceReader
                 issues.Add(MigrationPlanIssue.Blocker(e, $"Source '{Source.Name}' (vector store)", Source.Name));
             }
 
-            chunkDimensions = (_collections ?? new CogneeCollectionReader(_session, _relational, [])).Analyze(analysis);
+            foreach (var (dimension, count) in (_collections ?? new CogneeCollectionReader(_session, _relational, [])).Analyze(analysis))
+            {
+                chunkDimensions[dimension] = chunkDimensions.GetValueOrDefault(dimension) + count;
+            }
         }
 
         var ledger = _graph is CogneeLedgerReader;
-        foreach (var (path, kind) in Stores.UnreadableStores)
-        {
-            var vectors = kind.StartsWith("LanceDB", StringComparison.Ordinal);
-            // Cognee v1.x records every node and edge it writes to Kuzu or Ladybug in the ledger, so those files need not be read.
-            issues.Add(!vectors && ledger
-                ? _session.Warning("CogneeGraphFromLedger", $"{path} is a {kind}, which has no reader here; its nodes and edges are read from the relational ledger, which records them.", null)
-                : _session.Blocker("CogneeStoreUnreadable", $"{path} is a {kind}, which has no reader outside Cognee's native engines.",
-                    vectors
-                        ? "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first."
-                        : "Export the graph to networkx node-link JSON and pass it with -GraphPath (or switch Cognee to its NetworkX graph store)."));
-        }
-
         var graphSchemas = (_graph as CogneeGraphTableReader)?.Schemas ?? [];
         var datasetDatabases = CogneeDatasetDatabase.Read(_session.Database, catalog);
         issues.AddRange(CogneeDatasetDatabaseChecks.Check(Source.Name, datasetDatabases, ledger, graphSchemas,
-            Collections.Select(c => c.Schema).ToHashSet(StringComparer.Ordinal), Stores.Vectors is not null));
+            Collections.Select(c => c.Schema).ToHashSet(StringComparer.Ordinal), Stores.Vectors is not null, _native.GraphDatasets, _native.VectorDatasets));
         var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "")
             + (Stores.GraphFilePath is not null ? "; graph: networkx node-link file"
                 : graphSchemas.Count > 0 ? $"; graph: PostgreSQL graph tables (graph_node, graph_edge) in schema(s) {string.Join(", ", graphSchemas)}"
                 : ledger ? "; graph: relational ledger (nodes, edges)" : "")
             + (Collections.Count == 0 ? "" : $"; vectors: {Collections.Count} pgvector collection(s)")
-            + (datasetDatabases.Count == 0 ? "" : $"; per-dataset stores for {datasetDatabases.Count} dataset(s) (dataset_database)");
-        var chunks = Collections.Any(c => c.IsChunks) ? "vector" : null;
+            + (datasetDatabases.Count == 0 ? "" : $"; per-dataset stores for {datasetDatabases.Count} dataset(s) (dataset_database)")
+            + _native.Layout;
+        var chunks = Collections.Concat(_native.Collections).Any(c => c.IsChunks) ? "vector" : null;
         return (new SourceAnalysis(Source.Name, Source.System, _session.Database.ServerVersion, layout, analysis.Tables, chunks, chunks, chunkDimensions, 0)
         {
             CatalogFingerprint = CatalogFingerprint,
@@ -155,7 +152,8 @@ public sealed class CogneeReader : ISourceReader
             }
         }
 
-        if (_graph is null && CogneeLedgerReader.IsUsed(_session))
+        // A native graph store is the graph; the ledger only records (part of) what was written to it.
+        if (_graph is null && _native.Graph is null && CogneeLedgerReader.IsUsed(_session))
         {
             var ledger = new CogneeLedgerReader(_session, _relational);
             _graph = ledger;
@@ -175,6 +173,8 @@ public sealed class CogneeReader : ISourceReader
         await (await ConnectAsync(cancellationToken)).BeginSnapshotAsync(cancellationToken);
         _session.Catalog = CogneeCatalog.Load(_session.Database);
         _graph = Stores.GraphFilePath is { } path ? new CogneeGraphFileReader(_session, path) : new CogneeLedgerReader(_session, _relational);
+        _native = new CogneeNativeReaders(_session, _relational);
+        await _native.OpenAsync(null, null, cancellationToken);
         if (GraphTablesEndpoint is { } graphEndpoint)
         {
             await ConnectGraphAsync(graphEndpoint, snapshot: true, cancellationToken);
@@ -190,7 +190,7 @@ public sealed class CogneeReader : ISourceReader
 
     public IAsyncEnumerable<SourceBatch> ReadAsync(SourceStep step, SourcePosition? after, int batchSize, int? vectorDimensions, CancellationToken cancellationToken)
     {
-        ICogneeStoreReader[] stores = [_relational, .. _graph is null ? [] : new[] { _graph }, .. _collections is null ? [] : new ICogneeStoreReader[] { _collections }];
+        ICogneeStoreReader[] stores = [_relational, .. _native.Readers, .. _graph is null ? [] : new[] { _graph }, .. _collections is null ? [] : new ICogneeStoreReader[] { _collections }];
         var store = stores.FirstOrDefault(s => s.Reads(step.SourceTable))
             ?? throw new InvalidOperationException($"No Cognee store reads {step.SourceTable}.");
         return store.ReadAsync(step, after, batchSize, vectorDimensions, cancellationToken);

@@ -49,62 +49,39 @@ public sealed record CogneeStores(string? SqlitePath, string? GraphFilePath, str
     public const string RelationalFile = "cognee_db";
     public const string GraphFile = "cognee_graph.pkl";
 
-    /// <summary>Stores found under the system root that no reader here understands, with what they are.</summary>
-    public IReadOnlyList<(string Path, string Kind)> UnreadableStores { get; init; } = [];
+    /// <summary>The NetworkX adapter's file in Cognee v0.2.0-v0.2.3 (the same node-link JSON, renamed).</summary>
+    public const string NetworkxGraphFile = "cognee_graph_networkx";
+
+    /// <summary>
+    /// LanceDB, Kuzu and Ladybug stores found under databases/ and, per dataset, databases/&lt;user id&gt;/: read
+    /// through the Node.js native reader helper.
+    /// </summary>
+    public IReadOnlyList<Native.CogneeNativeStore> NativeStores { get; init; } = [];
+
+    /// <summary>The folder of the native reader helper (reader.js and its node_modules); null: PSUM_NATIVE_READER, else the module's native-reader/.</summary>
+    public string? NativeReaderFolder { get; init; }
 
     /// <summary>Finds the default files under a Cognee system root (the folder holding databases/).</summary>
     public static CogneeStores Locate(string systemRoot)
     {
         var root = Path.GetFullPath(systemRoot);
         var databases = Directory.Exists(Path.Combine(root, "databases")) ? Path.Combine(root, "databases") : root;
-        var graph = Path.Combine(databases, GraphFile);
-        return new CogneeStores(Path.Combine(databases, RelationalFile), File.Exists(graph) ? graph : null, root)
+        var graph = new[] { GraphFile, NetworkxGraphFile }.Select(name => Path.Combine(databases, name)).FirstOrDefault(File.Exists);
+        return new CogneeStores(Path.Combine(databases, RelationalFile), graph, root)
         {
-            UnreadableStores = FindUnreadable(databases),
+            NativeStores = Native.CogneeNativeStore.Find(databases),
         };
     }
 
-    /// <summary>Stores given one by one; the SQLite file's folder is still searched for stores no reader here understands.</summary>
+    /// <summary>Stores given one by one; the SQLite file's folder is still searched for native stores.</summary>
     public static CogneeStores ForFiles(string sqlitePath, string? graphFilePath) =>
-        new(sqlitePath, graphFilePath, null) { UnreadableStores = FindUnreadable(Path.GetDirectoryName(Path.GetFullPath(sqlitePath))!) };
+        new(sqlitePath, graphFilePath, null) { NativeStores = Native.CogneeNativeStore.Find(Path.GetDirectoryName(Path.GetFullPath(sqlitePath))!) };
 
     /// <summary>An installation whose relational database is PostgreSQL.</summary>
     public static CogneeStores ForPostgres(Connections.PostgresEndpoint relational) => new(null, null, null) { Relational = relational };
 
     /// <summary>Where the relational database is, safe to print.</summary>
     public string RelationalLocation => Relational?.Redacted ?? SqlitePath ?? "(none)";
-
-    /// <summary>
-    /// LanceDB vectors and Kuzu/Ladybug graphs are native formats without a .NET reader; per-dataset copies
-    /// live in databases/&lt;user id&gt;/ (backend access control), so the search goes one level down too.
-    /// </summary>
-    private static IReadOnlyList<(string, string)> FindUnreadable(string databases)
-    {
-        if (!Directory.Exists(databases))
-        {
-            return [];
-        }
-
-        var found = new List<(string, string)>();
-        foreach (var entry in Directory.EnumerateFileSystemEntries(databases, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 }))
-        {
-            var name = Path.GetFileName(entry);
-            if (name.EndsWith(".lancedb", StringComparison.OrdinalIgnoreCase))
-            {
-                found.Add((entry, "LanceDB vector store"));
-            }
-            else if (name.StartsWith("cognee_graph_kuzu", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".kuzu", StringComparison.OrdinalIgnoreCase))
-            {
-                found.Add((entry, "Kuzu graph database"));
-            }
-            else if (name.StartsWith("cognee_graph_ladybug", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".ladybug", StringComparison.OrdinalIgnoreCase))
-            {
-                found.Add((entry, "Ladybug graph database"));
-            }
-        }
-
-        return found;
-    }
 
     public override string ToString() =>
         (Relational is null ? $"sqlite {SqlitePath}" : $"postgres {Relational.Redacted}") + (GraphFilePath is null ? "" : $", graph {GraphFilePath}")
