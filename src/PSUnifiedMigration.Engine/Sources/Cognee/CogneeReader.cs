@@ -110,15 +110,16 @@ public sealed class CogneeReader : ISourceReader
                 : _session.Blocker("CogneeStoreUnreadable", $"{path} is a {kind}, which has no reader outside Cognee's native engines.",
                     vectors
                         ? "Switch Cognee's vector store to pgvector (VECTOR_DB_PROVIDER=pgvector) and re-index, or export the collections first."
-                        : "Export the graph to networkx node-link JSON and pass it with -GraphPath (or switch Cognee to its NetworkX graph store)."));
+                        : "Export each dataset's graph with Cognee v1.2.0+, cognee.export(\"<dataset>\", format=\"json\"), and pass the file with -GraphPath (networkx node-link JSON is read too), a source per dataset."));
         }
 
         var graphSchemas = (_graph as CogneeGraphTableReader)?.Schemas ?? [];
         var datasetDatabases = CogneeDatasetDatabase.Read(_session.Database, catalog);
         issues.AddRange(CogneeDatasetDatabaseChecks.Check(Source.Name, datasetDatabases, ledger, graphSchemas,
             Collections.Select(c => c.Schema).ToHashSet(StringComparer.Ordinal), Stores.Vectors is not null));
+        issues.AddRange(CogneeDatasetVectorDatabases.Check(_session, datasetDatabases));
         var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "")
-            + (Stores.GraphFilePath is not null ? "; graph: networkx node-link file"
+            + (Stores.GraphFilePath is not null ? $"; graph: {(_graph as CogneeGraphFileReader)?.Format ?? "graph file"}"
                 : graphSchemas.Count > 0 ? $"; graph: PostgreSQL graph tables (graph_node, graph_edge) in schema(s) {string.Join(", ", graphSchemas)}"
                 : ledger ? "; graph: relational ledger (nodes, edges)" : "")
             + (Collections.Count == 0 ? "" : $"; vectors: {Collections.Count} pgvector collection(s)")
