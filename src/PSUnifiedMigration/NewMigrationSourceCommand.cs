@@ -77,7 +77,7 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [ValidateNotNullOrEmpty]
     public string? SqlitePath { get; set; }
 
-    /// <summary>Cognee's networkx graph file, when it is not databases/cognee_graph.pkl under -Path.</summary>
+    /// <summary>Cognee's networkx graph file, when it is not databases/cognee_graph.pkl under -Path, or a cognee.export(format="json") file.</summary>
     [Parameter(ParameterSetName = CogneeSet)]
     [ValidateNotNullOrEmpty]
     public string? GraphPath { get; set; }

@@ -68,6 +68,7 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
         Assert.Equal(cognee.GraphEdges, (await neo4j.Store.CountAsync("cognee", default)).Edges);
         Assert.Equal(300, _qdrant.PointCount(QdrantCollectionNames.Chunks));
         Assert.Contains(report.Checks, c => c.Name.StartsWith("Neo4j graph nodes", StringComparison.Ordinal) && c.Passed);
+        Assert.Contains(report.Checks, c => c.Name == "Neo4j graph readable by Cognee (cognee)" && c.Passed);
         Assert.Contains(report.Checks, c => c.Name.StartsWith("Qdrant vectors unified_chunks", StringComparison.Ordinal) && c.Passed);
         Assert.Contains(report.Checks, c => c.Name == "Qdrant collection unified_chunks dimension and distance metric" && c.Passed && c.Actual.Contains("Cosine", StringComparison.Ordinal));
         Assert.Equal(QdrantProjection.Tolerance, report.VectorTolerance);
@@ -102,6 +103,20 @@ public sealed class CrossStoreTests(Neo4jFixture neo4j, PostgresFixture postgres
 
         Assert.False(report.IsValid);
         Assert.Contains(report.Checks, c => c.Name == "Neo4j graph nodes (cognee)" && !c.Passed);
+    }
+
+    [Fact]
+    public async Task A_node_stripped_of_cognees_label_fails_validation_as_unreadable_by_cognee()
+    {
+        var (plan, _, _) = await PlanAsync();
+        var result = await RunAsync(plan);
+        using var client = await Neo4jHttpClient.ConnectAsync(neo4j.Endpoint, default);
+        await client.RunAsync([new CypherStatement("MATCH (n:UnifiedNode) WHERE n.system_origin = 'cognee' WITH n LIMIT 1 REMOVE n:`__Node__`")], default);
+
+        var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(), null, default);
+
+        Assert.False(report.IsValid);
+        Assert.Contains(report.Checks, c => c.Name == "Neo4j graph readable by Cognee (cognee)" && !c.Passed && c.Actual.StartsWith("1 node(s)", StringComparison.Ordinal));
     }
 
     [Fact]

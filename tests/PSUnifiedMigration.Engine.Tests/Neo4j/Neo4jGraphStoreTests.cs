@@ -85,13 +85,60 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
         var node = (await OwnNodesAsync(store))[0];
         var edge = Assert.Single(await OwnEdgesAsync(store));
 
-        Assert.Equal(["Person", Neo4jGraphStore.CommonLabel], node.Labels.Order(StringComparer.Ordinal));
+        Assert.Equal(["Person", Neo4jGraphStore.CommonLabel, Neo4jGraphStore.CogneeLabel], node.Labels.Order(StringComparer.Ordinal));
         Assert.Equal((_origin, _run.ToString("D"), "Person", "a", "legacy-a"), (node.Properties["system_origin"]!.GetValue<string>(),
             node.Properties["run_id"]!.GetValue<string>(), node.Properties["type"]!.GetValue<string>(),
             node.Properties["name"]!.GetValue<string>(), node.Properties["legacy_id"]!.GetValue<string>()));
         Assert.Equal(("works_at", Id("a"), Id("b")), (edge.Type, edge.SourceId, edge.TargetId));
         Assert.Equal((_origin, _run.ToString("D"), "works at"), (edge.Properties["system_origin"]!.GetValue<string>(),
             edge.Properties["run_id"]!.GetValue<string>(), edge.Properties["relationship_name"]!.GetValue<string>()));
+    }
+
+    /// <summary>
+    /// Cognee's Neo4j adapter (get_graph_data) runs "MATCH (n) RETURN properties(n)" and "MATCH (n)-[r]->(m) RETURN
+    /// TYPE(r), properties(r)", takes a node's id from n.id and an edge's ends from r.source_node_id/r.target_node_id,
+    /// and matches every node it looks up as (:`__Node__` {id}). The same queries on the projection give back the graph.
+    /// </summary>
+    [Fact]
+    public async Task Cognees_own_queries_read_the_projected_graph_back()
+    {
+        var store = fixture.Store;
+        await store.UpsertNodesAsync([Node("a", "Entity"), Node("b", "DocumentChunk")], default);
+        await store.UpsertEdgesAsync([Edge("b", "a", "contains", properties: new JsonObject { ["source_node_id"] = "cognee-original", ["updated_at"] = 1700000000000 })], default);
+        using var client = await Neo4jHttpClient.ConnectAsync(fixture.Endpoint, default);
+
+        var results = await client.RunAsync(
+        [
+            new CypherStatement("MATCH (n:`__Node__`) WHERE n.system_origin = $origin RETURN n.id, n.type ORDER BY n.id", new JsonObject { ["origin"] = _origin }),
+            new CypherStatement("MATCH (n:`__Node__`)-[r]->(m:`__Node__`) WHERE r.system_origin = $origin RETURN TYPE(r), properties(r)", new JsonObject { ["origin"] = _origin }),
+            new CypherStatement("MATCH (n:`__Node__` {id: $id}) RETURN count(n)", new JsonObject { ["id"] = Id("a") }),
+        ], default);
+
+        Assert.Equal([(Id("a"), "Entity"), (Id("b"), "DocumentChunk")], results[0].Rows.Select(r => (r[0]!.GetValue<string>(), r[1]!.GetValue<string>())));
+        var edge = Assert.Single(results[1].Rows);
+        var properties = edge[1]!.AsObject();
+        Assert.Equal(("contains", Id("b"), Id("a"), "contains", 1700000000000L), (edge[0]!.GetValue<string>(), properties["source_node_id"]!.GetValue<string>(),
+            properties["target_node_id"]!.GetValue<string>(), properties["relationship_name"]!.GetValue<string>(), properties["updated_at"]!.GetValue<long>()));
+        Assert.Equal("cognee-original", properties["_source_node_id"]!.GetValue<string>());
+        Assert.Equal(1, results[2].Rows[0][0]!.GetValue<int>());
+        Assert.Equal(default, await store.CountUnreadableByCogneeAsync(_origin, default));
+    }
+
+    [Fact]
+    public async Task A_node_without_the_cognee_label_or_a_relationship_without_its_ends_is_counted_as_unreadable_by_cognee()
+    {
+        var store = fixture.Store;
+        await store.UpsertNodesAsync([Node("a"), Node("b"), Node("c")], default);
+        await store.UpsertEdgesAsync([Edge("a", "b"), Edge("b", "c")], default);
+        using var client = await Neo4jHttpClient.ConnectAsync(fixture.Endpoint, default);
+
+        await client.RunAsync(
+        [
+            new CypherStatement("MATCH (n:`__Node__` {id: $id}) REMOVE n:`__Node__`", new JsonObject { ["id"] = Id("c") }),
+            new CypherStatement("MATCH ()-[r]->() WHERE r.id = $id REMOVE r.target_node_id", new JsonObject { ["id"] = Id("a>b") }),
+        ], default);
+
+        Assert.Equal(new GraphCounts(1, 1), await store.CountUnreadableByCogneeAsync(_origin, default));
     }
 
     [Fact]
@@ -115,7 +162,7 @@ public class Neo4jGraphStoreTests(Neo4jFixture fixture)
         Assert.Equal(new GraphCounts(before.Nodes + 4, before.Edges + 3), await store.CountAsync(null, default));
         var stored = (await OwnNodesAsync(store)).ToDictionary(n => n.Id);
         Assert.Equal("me", stored[bystander.Id].Properties["keep"]!.GetValue<string>());
-        Assert.Equal(["Entity___DETACH_DELETE_n___", Neo4jGraphStore.CommonLabel], stored[Id("hostile0")].Labels.Order(StringComparer.Ordinal));
+        Assert.Equal(["Entity___DETACH_DELETE_n___", Neo4jGraphStore.CommonLabel, Neo4jGraphStore.CogneeLabel], stored[Id("hostile0")].Labels.Order(StringComparer.Ordinal));
         Assert.Equal("Entity`) DETACH DELETE n //", stored[Id("hostile0")].Properties["type"]!.GetValue<string>());
         Assert.Contains("a_b_c", stored[Id("hostile1")].Labels);
         Assert.Contains(CypherNames.FallbackLabel, stored[Id("hostile2")].Labels);

@@ -142,6 +142,7 @@ public class Neo4jHttpClientWireTests
         var statements = server.Requests.Where(r => r.Method == "POST")
             .SelectMany(r => JsonNode.Parse(r.Body)!["statements"]!.AsArray().Select(s => s!["statement"]!.GetValue<string>()));
         Assert.Contains("CREATE CONSTRAINT unified_node_id IF NOT EXISTS FOR (n:`UnifiedNode`) REQUIRE n.id IS UNIQUE", statements);
+        Assert.Contains("CREATE CONSTRAINT IF NOT EXISTS FOR (n:`__Node__`) REQUIRE n.id IS UNIQUE", statements);
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal static class CogneeDatasetDatabaseChecks
                     break;
                 case "kuzu" or "ladybug" or "networkx":
                     yield return Blocker(sourceName, "CogneeStoreUnreadable", $"the graphs of {datasets} live in {group.Key.Item1} databases ({string.Join(", ", group.Select(r => r.GraphName))}) that were not found under databases/<owner id>/ or could not be opened, and no ledger holds their nodes.",
-                        "Export each dataset's graph to networkx node-link JSON, or switch Cognee's graph store to PostgreSQL (GRAPH_DATABASE_PROVIDER=postgres) and re-cognify.");
+                        "Export each dataset's graph with Cognee v1.2.0+, cognee.export(\"<dataset>\", format=\"json\"), and pass the file with -GraphPath, a source per dataset (networkx node-link JSON is read too); or switch Cognee's graph store to PostgreSQL (GRAPH_DATABASE_PROVIDER=postgres) and re-cognify.");
                     break;
                 case "postgres" when group.Key.GraphHandler == "postgres_graph_shared":
                     var missing = group.Where(r => r.GraphSchema is not { } schema || !graphSchemas.Contains(schema)).ToList();
@@ -85,7 +85,7 @@ internal static class CogneeDatasetDatabaseChecks
                     break;
                 default:
                     yield return Blocker(sourceName, "CogneeGraphProviderUnsupported", $"the graphs of {datasets} are in {group.Key.Item1}, which this version does not read.",
-                        "Export the graphs to networkx node-link JSON, or switch Cognee's graph store to PostgreSQL and re-cognify.");
+                        "Export each dataset's graph with Cognee v1.2.0+, cognee.export(\"<dataset>\", format=\"json\"), and pass the file with -GraphPath, a source per dataset (networkx node-link JSON is read too); or switch Cognee's graph store to PostgreSQL and re-cognify.");
                     break;
             }
         }

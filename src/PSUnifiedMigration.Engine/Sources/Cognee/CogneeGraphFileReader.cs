@@ -8,16 +8,28 @@ using static PSUnifiedMigration.Engine.Sources.Cognee.CogneeGraphRecords;
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
 
 /// <summary>
-/// The graph from a networkx node-link file, streamed element by element (the file is never held whole). A file has
-/// no keys to page on: the position is how many elements of the array earlier batches consumed.
+/// The graph from a networkx node-link file or a <c>cognee.export(dataset, format="json")</c> file, streamed element by
+/// element (the file is never held whole). An export (cognee/modules/migration/formats.py, write_json) is node-link's
+/// shape without the graph attributes: nodes {id, ...}, edges {source, target, relationship_name, ...} under "edges",
+/// and no networkx "key", so the same reader serves both and both give an edge the key source|relationship|target.
+/// A file has no keys to page on: the position is how many elements of the array earlier batches consumed.
 /// </summary>
 internal sealed class CogneeGraphFileReader(CogneeSession session, string path) : ICogneeStoreReader
 {
+    /// <summary>What the file is, for the plan: known once analysed from whether its edges carry networkx's key.</summary>
+    public string Format { get; private set; } = "graph file";
+
     public async Task AnalyzeAsync(CogneeAnalysis analysis, CancellationToken cancellationToken)
     {
         var bytes = new FileInfo(path).Length;
         var (nodes, duplicateNodes) = await CountElementsAsync(["nodes"], NodeKey, cancellationToken);
-        var (edges, duplicateEdges) = await CountElementsAsync(NodeLinkGraphFile.EdgeArrayNames, EdgeKey, cancellationToken);
+        var keyed = false;
+        var (edges, duplicateEdges) = await CountElementsAsync(NodeLinkGraphFile.EdgeArrayNames, edge =>
+        {
+            keyed |= edge.ContainsKey("key");
+            return EdgeKey(edge);
+        }, cancellationToken);
+        Format = edges == 0 ? "graph file" : keyed ? "networkx node-link file" : "cognee.export JSON file";
         if (duplicateNodes + duplicateEdges > 0)
         {
             analysis.Issues.Add(session.Warning("GraphDuplicateIds", $"the graph file repeats {duplicateNodes} node id(s) and {duplicateEdges} edge(s); each repeat will be rejected (RecordIdDuplicate).",

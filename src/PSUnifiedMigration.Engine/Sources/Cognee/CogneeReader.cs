@@ -113,8 +113,9 @@ public sealed class CogneeReader : ISourceReader
         var datasetDatabases = CogneeDatasetDatabase.Read(_session.Database, catalog);
         issues.AddRange(CogneeDatasetDatabaseChecks.Check(Source.Name, datasetDatabases, ledger, graphSchemas,
             Collections.Select(c => c.Schema).ToHashSet(StringComparer.Ordinal), Stores.Vectors is not null, _native.GraphDatasets, _native.VectorDatasets));
+        issues.AddRange(CogneeDatasetVectorDatabases.Check(_session, datasetDatabases));
         var layout = catalog.Layout + (catalog.AlembicRevision is { } revision ? $", alembic revision {revision}" : "")
-            + (Stores.GraphFilePath is not null ? "; graph: networkx node-link file"
+            + (Stores.GraphFilePath is not null ? $"; graph: {(_graph as CogneeGraphFileReader)?.Format ?? "graph file"}"
                 : graphSchemas.Count > 0 ? $"; graph: PostgreSQL graph tables (graph_node, graph_edge) in schema(s) {string.Join(", ", graphSchemas)}"
                 : ledger ? "; graph: relational ledger (nodes, edges)" : "")
             + (Collections.Count == 0 ? "" : $"; vectors: {Collections.Count} pgvector collection(s)")

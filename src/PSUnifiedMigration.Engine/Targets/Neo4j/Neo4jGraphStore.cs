@@ -6,10 +6,17 @@ namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 /// The unified graph in Neo4j. Every node carries the label UnifiedNode, a unique <c>id</c> (the unified id) and
 /// its type as a second label; every node and relationship carries <c>system_origin</c> and <c>run_id</c>.
 /// All writes are MERGEs by id, so a batch written twice (a retry) changes nothing the second time.
+/// Nodes also carry Cognee's base label <c>__Node__</c> and relationships the <c>source_node_id</c>,
+/// <c>target_node_id</c> and <c>relationship_name</c> properties, because Cognee's Neo4j adapter
+/// (cognee/infrastructure/databases/graph/neo4j_driver/adapter.py) matches only <c>:__Node__</c> and takes an
+/// edge's ends from those properties: the projection stays a graph Cognee can open.
 /// </summary>
 public sealed class Neo4jGraphStore
 {
     public const string CommonLabel = "UnifiedNode";
+
+    /// <summary>The label Cognee's Neo4j adapter (BASE_LABEL) gives every node and matches in every query.</summary>
+    public const string CogneeLabel = "__Node__";
 
     /// <summary>The most records one request carries; a larger batch is written as several transactions (safe, as writes are idempotent).</summary>
     public const int MaxRecordsPerRequest = 1000;
@@ -22,11 +29,13 @@ public sealed class Neo4jGraphStore
 
     private static readonly string Common = CypherNames.Quote(CommonLabel);
 
+    private static readonly string Cognee = CypherNames.Quote(CogneeLabel);
+
     private static readonly IReadOnlySet<string> NodeKeys = new HashSet<string>(StringComparer.Ordinal)
         { "id", "type", "name", "legacy_id", "system_origin", "run_id" };
 
     private static readonly IReadOnlySet<string> EdgeKeys = new HashSet<string>(StringComparer.Ordinal)
-        { "id", "relationship_name", "system_origin", "run_id" };
+        { "id", "relationship_name", "source_node_id", "target_node_id", "system_origin", "run_id" };
 
     private readonly Neo4jHttpClient _client;
 
@@ -36,8 +45,9 @@ public sealed class Neo4jGraphStore
     }
 
     /// <summary>
-    /// Creates the uniqueness constraint on UnifiedNode.id (which also indexes it) and an index on
-    /// UnifiedNode.run_id, in the DDL the server's version understands. Running it again changes nothing.
+    /// Creates the uniqueness constraints on UnifiedNode.id and on __Node__.id (which also index them; Cognee's
+    /// adapter creates the second itself) and an index on UnifiedNode.run_id, in the DDL the server's version
+    /// understands. Running it again changes nothing.
     /// </summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
@@ -63,22 +73,26 @@ public sealed class Neo4jGraphStore
         [
             $"CREATE CONSTRAINT unified_node_id IF NOT EXISTS FOR (n:{Common}) REQUIRE n.id IS UNIQUE",
             $"CREATE INDEX unified_node_run_id IF NOT EXISTS FOR (n:{Common}) ON (n.run_id)",
+            $"CREATE CONSTRAINT IF NOT EXISTS FOR (n:{Cognee}) REQUIRE n.id IS UNIQUE",
         ],
         4 when version.Minor >= 1 =>
         [
             $"CREATE CONSTRAINT unified_node_id IF NOT EXISTS ON (n:{Common}) ASSERT n.id IS UNIQUE",
             $"CREATE INDEX unified_node_run_id IF NOT EXISTS FOR (n:{Common}) ON (n.run_id)",
+            $"CREATE CONSTRAINT cognee_node_id IF NOT EXISTS ON (n:{Cognee}) ASSERT n.id IS UNIQUE",
         ],
         4 =>
         [
             $"CREATE CONSTRAINT unified_node_id ON (n:{Common}) ASSERT n.id IS UNIQUE",
             $"CREATE INDEX unified_node_run_id FOR (n:{Common}) ON (n.run_id)",
+            $"CREATE CONSTRAINT cognee_node_id ON (n:{Cognee}) ASSERT n.id IS UNIQUE",
         ],
         // 3.x: unnamed rules; creating one that exists is a no-op.
         _ =>
         [
             $"CREATE CONSTRAINT ON (n:{Common}) ASSERT n.id IS UNIQUE",
             $"CREATE INDEX ON :{Common}(run_id)",
+            $"CREATE CONSTRAINT ON (n:{Cognee}) ASSERT n.id IS UNIQUE",
         ],
     };
 
@@ -121,7 +135,7 @@ public sealed class Neo4jGraphStore
         foreach (var request in Requests(rows))
         {
             var statements = request.Select(group => new CypherStatement(
-                $"UNWIND $rows AS row MERGE (n:{Common} {{id: row.id}}) SET n = row.props{(group.Key.Length == 0 ? "" : ", n:" + group.Key)} RETURN count(n)",
+                $"UNWIND $rows AS row MERGE (n:{Common} {{id: row.id}}) SET n = row.props, n:{Cognee}{(group.Key.Length == 0 ? "" : ":" + group.Key)} RETURN count(n)",
                 new JsonObject { ["rows"] = new JsonArray([.. group.Value]) })).ToList();
             var results = await _client.RunAsync(statements, cancellationToken);
             written += results.Sum(r => r.Rows[0][0]!.GetValue<int>());
@@ -145,6 +159,8 @@ public sealed class Neo4jGraphStore
             {
                 ["id"] = edge.Id,
                 ["relationship_name"] = edge.RelationshipName,
+                ["source_node_id"] = edge.SourceId,
+                ["target_node_id"] = edge.TargetId,
                 ["system_origin"] = edge.SystemOrigin,
                 ["run_id"] = edge.RunId.ToString("D"),
             }, EdgeKeys),
@@ -189,6 +205,23 @@ public sealed class Neo4jGraphStore
         [
             new CypherStatement($"MATCH (n:{Common}) WHERE $origin IS NULL OR n.system_origin = $origin RETURN count(n)", parameters),
             new CypherStatement($"MATCH (:{Common})-[r]->(:{Common}) WHERE $origin IS NULL OR r.system_origin = $origin RETURN count(r)",
+                (JsonObject)parameters.DeepClone()),
+        ], cancellationToken);
+        return new GraphCounts(results[0].Rows[0][0]!.GetValue<long>(), results[1].Rows[0][0]!.GetValue<long>());
+    }
+
+    /// <summary>
+    /// Of one system's nodes and relationships, those Cognee's adapter could not read: nodes without the __Node__
+    /// label, relationships whose source_node_id/target_node_id are not the ids of their ends.
+    /// </summary>
+    public async Task<GraphCounts> CountUnreadableByCogneeAsync(string systemOrigin, CancellationToken cancellationToken)
+    {
+        var parameters = new JsonObject { ["origin"] = systemOrigin };
+        var results = await _client.RunAsync(
+        [
+            new CypherStatement($"MATCH (n:{Common}) WHERE n.system_origin = $origin AND NOT n:{Cognee} RETURN count(n)", parameters),
+            new CypherStatement($"MATCH (a:{Common})-[r]->(b:{Common}) WHERE r.system_origin = $origin " +
+                "AND (r.source_node_id IS NULL OR r.source_node_id <> a.id OR r.target_node_id IS NULL OR r.target_node_id <> b.id) RETURN count(r)",
                 (JsonObject)parameters.DeepClone()),
         ], cancellationToken);
         return new GraphCounts(results[0].Rows[0][0]!.GetValue<long>(), results[1].Rows[0][0]!.GetValue<long>());

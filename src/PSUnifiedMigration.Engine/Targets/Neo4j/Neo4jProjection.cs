@@ -9,7 +9,7 @@ namespace PSUnifiedMigration.Engine.Targets.Neo4j;
 
 /// <summary>
 /// The unified graph (graph_nodes, graph_edges) projected into Neo4j: nodes MERGEd by unified id under UnifiedNode
-/// plus their type label, relationships typed by their name. Each carries the run id of the run that last wrote its
+/// plus Cognee's __Node__ and their type label, relationships typed by their name (see <see cref="Neo4jGraphStore"/>). Each carries the run id of the run that last wrote its
 /// row, so undoing a run removes exactly its part.
 /// </summary>
 public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
@@ -96,6 +96,11 @@ public sealed class Neo4jProjection(Neo4jEndpoint endpoint) : IProjectionStore
                 "Every unified graph node of this origin has its node in Neo4j, and Neo4j has no other.", ValidationGroups.CrossStore));
             report.Add(new ValidationCheck($"Neo4j relationships ({origin})", counts.Edges == edges, $"{edges} (PostgreSQL)", counts.Edges.ToString(CultureInfo.InvariantCulture),
                 "Every unified graph edge of this origin has its relationship in Neo4j, and Neo4j has no other.", ValidationGroups.CrossStore));
+            var unreadable = await store.CountUnreadableByCogneeAsync(origin, cancellationToken);
+            report.Add(new ValidationCheck($"Neo4j graph readable by Cognee ({origin})", unreadable == default, "0 nodes without __Node__, 0 relationships without their ends' ids",
+                $"{unreadable.Nodes} node(s), {unreadable.Edges} relationship(s)",
+                "Cognee's Neo4j adapter reads only :__Node__ nodes and takes an edge's ends from source_node_id/target_node_id. Run Invoke-Migration again; it rewrites the graph idempotently.",
+                ValidationGroups.CrossStore));
             report.Statistics[$"neo4j:{origin}:nodes"] = counts.Nodes;
             report.Statistics[$"neo4j:{origin}:relationships"] = counts.Edges;
         }
