@@ -70,6 +70,13 @@ public sealed class CogneeReader : ISourceReader
                 "Report the Cognee version to the PSUnifiedMigration team."));
         }
 
+        // Every column a reader names is introspected first: a missing one is a blocker here, not an error mid-run.
+        if (CogneeColumns.Check(catalog, _session).ToList() is { Count: > 0 } missingColumns)
+        {
+            issues.AddRange(missingColumns);
+            return (empty with { ServerVersion = _session.Database.ServerVersion }, []);
+        }
+
         if (Stores.Vectors is null)
         {
             issues.Add(_session.Warning("CogneeVectorsNotGiven", "no vector store was given, so chunks, data points and their vectors are not migrated.",
