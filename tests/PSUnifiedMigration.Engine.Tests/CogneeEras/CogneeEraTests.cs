@@ -119,6 +119,20 @@ public sealed class CogneeEraTests(PostgresFixture fixture) : IDisposable
         Assert.Contains(plan.Blockers, b => b.Code == "CogneeColumnMissing" && b.Message.Contains("neither dataset_id", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_ledger_is_a_cross_check_of_the_graph_store_and_a_difference_is_a_warning()
+    {
+        await CogneeEraStore.CreateAsync(_systemRoot, CogneeEra.V1_0_2);
+        // A networkx graph file written by networkx itself (tests/fixtures/cognee/make_graph_fixtures.py): 10 nodes, 13 edges.
+        File.Copy(Path.Combine(RepositoryLayout.Root, "tests", "fixtures", "cognee", "graph_links.json"),
+            Path.Combine(_systemRoot, "databases", CogneeStores.GraphFile));
+        var (plan, _) = await PlanAsync();
+
+        var warning = Assert.Single(plan.Warnings, w => w.Code == "CogneeLedgerMismatch");
+        Assert.Contains("records 7 node(s) and 6 edge(s), but the graph store (graph file) holds 10 and 13", warning.Message);
+        Assert.Equal(10, plan.Steps.Single(s => s.SourceTable == "graph_nodes").EstimatedRecords);
+    }
+
     /// <summary>dataset_database's *_database_key columns and connection-info passwords appear in no plan text, no progress event, no target row.</summary>
     private static async Task AssertNoSecretAsync(MigrationPlan plan, List<string> events, string target)
     {

@@ -175,6 +175,11 @@ public sealed class CogneeReader : ISourceReader
             _graph = file;
             await file.AnalyzeAsync(analysis, cancellationToken);
         }
+
+        if (_graph is not null and not CogneeLedgerReader && CogneeLedgerCrossCheck.Compare(_session, analysis, _graph is CogneeGraphFileReader ? "graph file" : "PostgreSQL graph tables") is { } mismatch)
+        {
+            analysis.Issues.Add(mismatch);
+        }
     }
 
     public async Task BeginSnapshotAsync(CancellationToken cancellationToken)
