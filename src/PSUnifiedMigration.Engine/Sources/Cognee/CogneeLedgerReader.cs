@@ -17,14 +17,22 @@ internal sealed class CogneeLedgerReader(CogneeSession session, CogneeRelational
     public static bool IsUsed(CogneeSession session) =>
         session.Stores.GraphFilePath is null && session.RequireCatalog.Has("nodes") && session.Database.ScalarLong("SELECT count(*) FROM \"nodes\"") > 0;
 
+    /// <summary>The graph the ledger describes: distinct nodes (slugs) and distinct edges (source, relationship, target).</summary>
+    public static (long Nodes, long Edges) Counts(CogneeSession session)
+    {
+        var database = session.Database;
+        var catalog = session.RequireCatalog;
+        return (catalog.Has("nodes") ? database.ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"") : 0,
+            catalog.Has("edges")
+                ? database.ScalarLong("SELECT count(*) FROM (SELECT 1 FROM \"edges\" GROUP BY \"source_node_id\", \"relationship_name\", \"destination_node_id\") AS g")
+                : 0);
+    }
+
     public void Analyze(CogneeAnalysis analysis)
     {
         var database = session.Database;
         var hasEdges = session.RequireCatalog.Has("edges");
-        var nodes = database.ScalarLong("SELECT count(DISTINCT \"slug\") FROM \"nodes\"");
-        var edges = hasEdges
-            ? database.ScalarLong("SELECT count(*) FROM (SELECT 1 FROM \"edges\" GROUP BY \"source_node_id\", \"relationship_name\", \"destination_node_id\") AS g")
-            : 0;
+        var (nodes, edges) = Counts(session);
         var orphans = hasEdges
             ? database.ScalarLong("SELECT count(*) FROM \"edges\" AS e WHERE NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"source_node_id\") OR NOT EXISTS (SELECT 1 FROM \"nodes\" AS n WHERE n.\"slug\" = e.\"destination_node_id\")")
             : 0;

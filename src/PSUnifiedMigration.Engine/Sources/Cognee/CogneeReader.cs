@@ -74,6 +74,13 @@ public sealed class CogneeReader : ISourceReader
                 "Report the Cognee version to the PSUnifiedMigration team."));
         }
 
+        // Every column a reader names is introspected first: a missing one is a blocker here, not an error mid-run.
+        if (CogneeColumns.Check(catalog, _session).ToList() is { Count: > 0 } missingColumns)
+        {
+            issues.AddRange(missingColumns);
+            return (empty with { ServerVersion = _session.Database.ServerVersion }, []);
+        }
+
         if (Stores.Vectors is null)
         {
             issues.Add(_session.Warning("CogneeVectorsNotGiven", "no vector store was given, so chunks, data points and their vectors are not migrated.",
@@ -166,6 +173,11 @@ public sealed class CogneeReader : ISourceReader
             var file = new CogneeGraphFileReader(_session, path);
             _graph = file;
             await file.AnalyzeAsync(analysis, cancellationToken);
+        }
+
+        if (_graph is not null and not CogneeLedgerReader && CogneeLedgerCrossCheck.Compare(_session, analysis, _graph is CogneeGraphFileReader ? "graph file" : "PostgreSQL graph tables") is { } mismatch)
+        {
+            analysis.Issues.Add(mismatch);
         }
     }
 

@@ -1,5 +1,6 @@
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Records;
+using PSUnifiedMigration.Engine.Sources.Cognee.Relational;
 using PSUnifiedMigration.Engine.Targets.Postgres;
 
 namespace PSUnifiedMigration.Engine.Sources.Cognee;
@@ -18,6 +19,14 @@ internal sealed class CogneeRelationalReader(CogneeSession session) : ICogneeSto
             var rows = database.ScalarLong($"SELECT count(*) FROM {Sql.Quote(spec.SourceTable)}");
             analysis.Tables.Add(new SourceTableAnalysis(spec.SourceTable, rows, database.TableBytes(spec.SourceTable), "id", "UUID", true, []));
             analysis.Steps.Add(new SourceStep(session.Source.Name, spec.SourceTable, spec.Target, rows, 0));
+        }
+
+        if (CogneeDataDatasets.HalfUpgraded(session.RequireCatalog))
+        {
+            var linked = database.ScalarLong("SELECT count(*) FROM \"data\" WHERE \"dataset_id\" IS NULL");
+            analysis.Issues.Add(session.Warning("CogneeUpgradeUnfinished",
+                $"data has Cognee v1.5's dataset_id column but the v1.4 link table dataset_data is still there (a v1.5 upgrade that did not finish); {linked} data row(s) without data.dataset_id take their dataset from dataset_data.",
+                "Nothing is lost; to finish the upgrade, run Cognee v1.5 once (it applies its migrations) and plan again."));
         }
 
         var orphanData = DataWithoutDataset();
@@ -66,9 +75,7 @@ internal sealed class CogneeRelationalReader(CogneeSession session) : ICogneeSto
         }
 
         var parameters = ids.Select((id, i) => ($"@p{i}", (object?)database.UuidParameter(id))).ToArray();
-        using var command = database.Command((session.RequireCatalog.DataHasDatasetColumn
-            ? "SELECT d.\"id\", d.\"dataset_id\" FROM \"data\" AS d"
-            : "SELECT d.\"id\", (SELECT dd.\"dataset_id\" FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\" ORDER BY dd.\"created_at\", dd.\"dataset_id\" LIMIT 1) FROM \"data\" AS d")
+        using var command = database.Command($"SELECT d.\"id\", {CogneeDataDatasets.First(session.RequireCatalog, "d")} FROM \"data\" AS d"
             + $" WHERE d.\"id\" IN ({string.Join(", ", parameters.Select(p => p.Item1))})", parameters);
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -82,9 +89,5 @@ internal sealed class CogneeRelationalReader(CogneeSession session) : ICogneeSto
         return found;
     }
 
-    private long DataWithoutDataset() => session.Database.ScalarLong(session.RequireCatalog.DataHasDatasetColumn
-        ? "SELECT count(*) FROM \"data\" WHERE \"dataset_id\" IS NULL"
-        : session.RequireCatalog.Has("dataset_data")
-            ? "SELECT count(*) FROM \"data\" AS d WHERE NOT EXISTS (SELECT 1 FROM \"dataset_data\" AS dd WHERE dd.\"data_id\" = d.\"id\")"
-            : "SELECT 0");
+    private long DataWithoutDataset() => CogneeDataDatasets.Orphans(session.Database, session.RequireCatalog);
 }

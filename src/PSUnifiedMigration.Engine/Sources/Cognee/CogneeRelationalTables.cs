@@ -59,16 +59,18 @@ internal static class CogneeRelationalTables
         var users = catalog.Has("users");
         var tenants = catalog.Has("tenants");
         var roles = catalog.Has("roles");
+        // Every column but the keys is introspected (CogneeColumns): older eras lack some, e.g. users.parent_user_id before v1.0.3.
         return $"""
-            SELECT p."id", p."type", p."created_at", p."updated_at",
+            SELECT p."id", p."type"{CogneeColumns.Present(catalog, "principals", "p", "created_at", "updated_at")},
                    -- Tenants first: users and roles refer to their tenant, which must be migrated before them.
                    (CASE WHEN p."type" = 'tenant' THEN '0' ELSE '1' END) || p."id" AS "__page_key",
                    {(catalog.Has("user_roles") ? $"(SELECT {database.ListAggregate("ur.\"role_id\"")} FROM \"user_roles\" AS ur WHERE ur.\"user_id\" = p.\"id\")" : "NULL")} AS "__role_ids",
                    {(catalog.Has("user_tenants") ? $"(SELECT {database.ListAggregate("ut.\"tenant_id\"")} FROM \"user_tenants\" AS ut WHERE ut.\"user_id\" = p.\"id\")" : "NULL")} AS "__tenant_ids",
-                   {(users ? "u.\"email\", u.\"is_active\", u.\"is_superuser\", u.\"is_verified\", u.\"parent_user_id\"" : "NULL AS email, NULL AS is_active, NULL AS is_superuser, NULL AS is_verified, NULL AS parent_user_id")},
-                   {(users || roles ? $"coalesce({(users ? "u.\"tenant_id\"" : "NULL")}, {(roles ? "r.\"tenant_id\"" : "NULL")})" : "NULL")} AS "__tenant_id",
-                   {(tenants ? "t.\"name\"" : "NULL")} AS "__tenant_name", {(tenants ? "t.\"owner_id\"" : "NULL")} AS "tenant_owner_id",
-                   {(roles ? "r.\"name\"" : "NULL")} AS "__role_name"
+                   {CogneeDefaultPermissions.Select(catalog, database, "p")} AS "__default_permissions"
+                   {CogneeColumns.Present(catalog, "users", "u", "email", "is_active", "is_superuser", "is_verified", "parent_user_id")},
+                   coalesce({CogneeColumns.Or(catalog, "users", "u", "tenant_id")}, {CogneeColumns.Or(catalog, "roles", "r", "tenant_id")}) AS "__tenant_id",
+                   {CogneeColumns.Or(catalog, "tenants", "t", "name")} AS "__tenant_name"{(catalog.HasColumn("tenants", "owner_id") ? ", t.\"owner_id\" AS \"tenant_owner_id\"" : "")},
+                   {CogneeColumns.Or(catalog, "roles", "r", "name")} AS "__role_name"
             FROM "principals" AS p
             {(users ? "LEFT JOIN \"users\" AS u ON u.\"id\" = p.\"id\"" : "")}
             {(tenants ? "LEFT JOIN \"tenants\" AS t ON t.\"id\" = p.\"id\"" : "")}
@@ -83,7 +85,7 @@ internal static class CogneeRelationalTables
         record["is_active"] = CogneeValues.Boolean(row["is_active"]);
         record.SetReference("tenant_id", "principals", row.Uuid("__tenant_id"));
         var metadata = Metadata(row, ["id", "type", "created_at", "updated_at", "email", "is_active"]);
-        // Role and tenant memberships (user_roles, user_tenants) travel with the user.
+        // Role and tenant memberships (user_roles, user_tenants) travel with the user, standing grants with their principal.
         var memberships = new JsonObject();
         foreach (var (column, key) in new[] { ("__role_ids", "role_ids"), ("__tenant_ids", "tenant_ids") })
         {
@@ -91,6 +93,11 @@ internal static class CogneeRelationalTables
             {
                 memberships[key] = UuidArray(ids, key);
             }
+        }
+
+        if (row.Text("__default_permissions") is { } defaults)
+        {
+            memberships["default_permissions"] = CogneeDefaultPermissions.Names(defaults);
         }
 
         if (memberships.Count > 0)
@@ -116,16 +123,13 @@ internal static class CogneeRelationalTables
 
     /// <summary>
     /// Data rows (documents). Up to v1.4 a row reaches its datasets through dataset_data: it takes the first
-    /// link's dataset, and all links are kept in metadata.cognee.dataset_ids. From v1.5 data.dataset_id says it.
+    /// link's dataset, and all links are kept in metadata.cognee.dataset_ids. From v1.5 data.dataset_id says it
+    /// (and where a half-finished upgrade left it NULL, the link table does: <see cref="CogneeDataDatasets"/>).
     /// </summary>
-    public static readonly CogneeTableSpec Data = new("data", UnifiedSchema.Documents, (catalog, database) => catalog.DataHasDatasetColumn
-        ? "SELECT d.*, d.\"dataset_id\" AS \"__dataset_id\", NULL AS \"__dataset_ids\" FROM \"data\" AS d"
-        : $"""
-          SELECT d.*,
-                 (SELECT dd."dataset_id" FROM "dataset_data" AS dd WHERE dd."data_id" = d."id" ORDER BY dd."created_at", dd."dataset_id" LIMIT 1) AS "__dataset_id",
-                 (SELECT {database.ListAggregate("dd.\"dataset_id\"")} FROM "dataset_data" AS dd WHERE dd."data_id" = d."id") AS "__dataset_ids"
-          FROM "data" AS d
-          """, (row, record) =>
+    public static readonly CogneeTableSpec Data = new("data", UnifiedSchema.Documents, (catalog, database) => $"""
+        SELECT d.*, {CogneeDataDatasets.First(catalog, "d")} AS "__dataset_id", {CogneeDataDatasets.Links(catalog, database, "d")} AS "__dataset_ids"
+        FROM "data" AS d
+        """, (row, record) =>
     {
         var dataset = row.Uuid("__dataset_id") ?? throw new RecordRejectedException("dataset_id",
             "belongs to no dataset (no dataset_id and no dataset_data link). Add the data to a dataset in Cognee, or delete it.", "DatasetMissing");
@@ -148,14 +152,21 @@ internal static class CogneeRelationalTables
         record["updated_at"] = row.Timestamp("updated_at");
     });
 
-    public static readonly CogneeTableSpec Acls = new("acls", UnifiedSchema.Acls,
-        (_, _) => "SELECT a.*, pm.\"name\" AS \"__permission\" FROM \"acls\" AS a LEFT JOIN \"permissions\" AS pm ON pm.\"id\" = a.\"permission_id\"",
+    /// <summary>
+    /// Access rules. From v0.2.0 an ACL names its dataset; up to v0.1.44 it names a data row (acls.data_id), and takes
+    /// that row's dataset (the data_id stays in metadata.source_columns).
+    /// </summary>
+    public static readonly CogneeTableSpec Acls = new("acls", UnifiedSchema.Acls, (catalog, _) => $"""
+        SELECT a.*, pm."name" AS "__permission",
+               {(catalog.HasColumn("acls", "dataset_id") ? "a.\"dataset_id\"" : $"(SELECT {CogneeDataDatasets.First(catalog, "ad")} FROM \"data\" AS ad WHERE ad.\"id\" = a.\"data_id\")")} AS "__dataset_id"
+        FROM "acls" AS a LEFT JOIN "permissions" AS pm ON pm."id" = a."permission_id"
+        """,
         (row, record) =>
     {
         record["permission"] = row.Text("__permission") ?? throw new RecordRejectedException("permission_id",
             $"refers to permission {row.Uuid("permission_id") ?? "(none)"}, which does not exist. Fix the ACL in Cognee, or delete it.", "PermissionMissing");
         record.SetReference("principal_id", "principals", row.Uuid("principal_id"));
-        record.SetReference("dataset_id", "datasets", row.Uuid("dataset_id"));
+        record.SetReference("dataset_id", "datasets", row.Uuid("__dataset_id"));
         record["metadata"] = Metadata(row, ["id", "principal_id", "permission_id", "dataset_id", "created_at"]).ToJsonString();
         record["created_at"] = row.Timestamp("created_at");
     });

@@ -45,7 +45,8 @@ internal sealed class CogneeCatalog
     /// <summary>v1.5 and later keep a data row's dataset in data.dataset_id; earlier versions link through dataset_data.</summary>
     public bool DataHasDatasetColumn => HasColumn("data", "dataset_id");
 
-    public string Layout => DataHasDatasetColumn ? "v1.5+ (data.dataset_id, legacy_id)"
+    public string Layout => DataHasDatasetColumn && Has("dataset_data") ? "v1.5 upgrade unfinished (data.dataset_id beside dataset_data)"
+        : DataHasDatasetColumn ? "v1.5+ (data.dataset_id, legacy_id)"
         : Has("dataset_data") ? "up to v1.4 (data + dataset_data)"
         : "unrecognised";
 
