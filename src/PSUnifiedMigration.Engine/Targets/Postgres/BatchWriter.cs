@@ -97,7 +97,8 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
                 await importer.WriteAsync((int)value, NpgsqlDbType.Integer, cancellationToken);
                 break;
             case ColumnKind.Timestamp:
-                await importer.WriteAsync(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken);
+                // PostgreSQL's own microsecond count: every legal timestamp, BC dates, year 294276 and ±infinity, arrives as it was.
+                await importer.WriteAsync(((ExactTimestamp)value).Microseconds, NpgsqlDbType.TimestampTz, cancellationToken);
                 break;
             case ColumnKind.Uuid:
                 await importer.WriteAsync((Guid)value, NpgsqlDbType.Uuid, cancellationToken);
