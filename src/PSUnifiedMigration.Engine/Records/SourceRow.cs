@@ -32,7 +32,7 @@ public sealed class SourceRow
     {
         DBNull => null,
         UnreadableValue unreadable => throw new RecordRejectedException(name,
-            $"holds a {unreadable.Reason}. Fix or clear the value in the source.", "ValueUnreadable"),
+            $"holds a {unreadable.Reason}. Fix or clear the value in the source.", unreadable.ErrorId),
         var value => value,
     } : null;
 

@@ -26,6 +26,11 @@ internal static class SourceFields
                     ? new ExactTimestamp(reader.GetFieldValue<long>(i))
                     : reader.GetValue(i);
             }
+            catch (Exception e) when (Undecodable(e) is { } bytes)
+            {
+                fields[i] = new UnreadableValue(
+                    $"text value that is not UTF-8 (bytes {bytes}; a SQL_ASCII database stores bytes unchecked)", "TextEncodingInvalid");
+            }
             catch (Exception e) when (e is InvalidCastException or OverflowException or ArgumentException)
             {
                 fields[i] = new UnreadableValue($"{reader.GetDataTypeName(i)} value cannot be read ({e.Message})");
@@ -33,5 +38,19 @@ internal static class SourceFields
         }
 
         return fields;
+    }
+
+    /// <summary>The bytes a text value could not be decoded at, in hex, when that is why it could not be read.</summary>
+    private static string? Undecodable(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Text.DecoderFallbackException { BytesUnknown: { } unknown })
+            {
+                return Convert.ToHexString(unknown);
+            }
+        }
+
+        return null;
     }
 }

@@ -351,8 +351,26 @@ public sealed class ClaudeContextReader : ISourceReader
         _ => cast,
     };
 
-    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        _connection ??= await _location.Endpoint.OpenAsync(cancellationToken);
+    /// <summary>
+    /// The source connection. A SQL_ASCII database stores bytes unchecked; asking the server to convert them to UTF-8
+    /// fails the whole page on the first byte that is not UTF-8, so the client encoding is declared SQL_ASCII too
+    /// (no conversion) and each value is decoded here, where one that is not UTF-8 is that record's reject
+    /// (TextEncodingInvalid, with its bytes). Other encodings (LATIN1, ...) the server converts exactly.
+    /// </summary>
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            _connection = await _location.Endpoint.OpenAsync(cancellationToken);
+            if (_connection.PostgresParameters.GetValueOrDefault("server_encoding") == "SQL_ASCII")
+            {
+                await using var command = new NpgsqlCommand("SET client_encoding TO 'SQL_ASCII'", _connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return _connection;
+    }
 
     private static async Task<(long Rows, long Bytes)> CountAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
     {
