@@ -380,12 +380,12 @@ public static class MigrationExecutor
 
         await using var transaction = await session.Connection.BeginTransactionAsync(cancellationToken);
         var outcome = await session.Writer.WriteAsync(transaction, result.RunId, batch, cancellationToken);
-        if (!options.ContinueOnError && outcome.DanglingReferences.Count > 0)
+        if (!options.ContinueOnError && outcome.Rejects.Count > 0)
         {
-            throw RecordError(step, outcome.DanglingReferences[0]);
+            throw RecordError(step, outcome.Rejects[0]);
         }
 
-        var rejects = batch.Rejects.Concat(outcome.DanglingReferences).ToArray();
+        var rejects = batch.Rejects.Concat(outcome.Rejects).ToArray();
         // Counts are applied to a copy first, so the step's figures only move once the batch has committed.
         var after = new MigrationStepResult
         {

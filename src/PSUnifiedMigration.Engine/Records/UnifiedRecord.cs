@@ -37,10 +37,11 @@ public sealed class UnifiedRecord
     /// <summary>Parent references aligned with <see cref="UnifiedTable.References"/>.</summary>
     public LegacyReference?[] References { get; }
 
+    /// <summary>A column's value; a timestamp column holds an <see cref="ExactTimestamp"/>, so a DateTime set here is converted once.</summary>
     public object? this[string column]
     {
         get => Values[Table.ColumnIndex(column)];
-        set => Values[Table.ColumnIndex(column)] = value;
+        set => Values[Table.ColumnIndex(column)] = value is DateTime time ? ExactTimestamp.From(time) : value;
     }
 
     public void SetReference(string column, string sourceTable, string? legacyId)

@@ -70,7 +70,7 @@ internal static class RowDigest
         {
             ColumnKind.Text => $"md5({name})",
             ColumnKind.Boolean or ColumnKind.Integer or ColumnKind.Uuid or ColumnKind.Json => $"md5({name}::text)",
-            ColumnKind.Timestamp => $"md5(to_char({name} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'))",
+            ColumnKind.Timestamp => $"md5(encode(timestamptz_send({name}), 'hex'))",
             ColumnKind.Vector or ColumnKind.CollectionVector => $"md5(array_send({name}::real[]))",
             _ => throw new ArgumentOutOfRangeException(nameof(column)),
         };
@@ -82,8 +82,8 @@ internal static class RowDigest
         ColumnKind.Boolean => Md5Hex((bool)value ? "true" : "false"),
         ColumnKind.Integer => Md5Hex(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
         ColumnKind.Uuid => Md5Hex(((Guid)value).ToString("D")),
-        // The batch writer stores the ticks as UTC whatever the Kind; PostgreSQL keeps microseconds.
-        ColumnKind.Timestamp => Md5Hex(((DateTime)value).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture)),
+        // The exact microsecond count, as timestamptz_send gives it: BC dates, years past 9999 and ±infinity included.
+        ColumnKind.Timestamp => Md5Hex(Hex(((ExactTimestamp)value).SendBytes())),
         ColumnKind.Json => Md5Hex(JsonbText.Canonical((string)value)),
         ColumnKind.Vector or ColumnKind.CollectionVector => Hex(MD5.HashData(ArraySend((float[])value))),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
@@ -127,7 +127,7 @@ internal static class JsonbText
 {
     public static string Canonical(string json)
     {
-        using var document = JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(json, SourceJson.DocumentOptions);
         var text = new StringBuilder(json.Length);
         Write(document.RootElement, text);
         return text.ToString();

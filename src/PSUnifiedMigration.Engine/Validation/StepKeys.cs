@@ -19,11 +19,12 @@ internal sealed class StepKeys(ValidationContext context, SourceStep step)
     private const string Keys = "pg_temp.psum_validate_keys";
     private static readonly string Rejects = $"{Sql.Quote(UnifiedSchema.BookkeepingSchema)}.rejects";
 
+    /// <summary>The keys are only ever matched by equality; a hash index takes any key length (a btree row stops at 2,704 bytes).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await context.ExecuteAsync($"""
             CREATE TEMP TABLE IF NOT EXISTS psum_validate_keys (legacy_id text NOT NULL);
-            CREATE INDEX IF NOT EXISTS psum_validate_keys_legacy_id ON {Keys} (legacy_id);
+            CREATE INDEX IF NOT EXISTS psum_validate_keys_legacy_id ON {Keys} USING hash (legacy_id);
             TRUNCATE {Keys};
             """, cancellationToken);
     }

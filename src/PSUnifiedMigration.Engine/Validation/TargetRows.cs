@@ -36,7 +36,9 @@ internal static class TargetRows
             var values = new object?[table.Columns.Count];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1);
+                values[i] = reader.IsDBNull(i + 1) ? null
+                    : table.Columns[i].Kind == ColumnKind.Timestamp ? new ExactTimestamp(reader.GetFieldValue<long>(i + 1))
+                    : reader.GetValue(i + 1);
             }
 
             var refs = new LegacyReference?[table.References.Count];
@@ -78,10 +80,9 @@ internal static class TargetRows
     {
         (_, null, null) => true,
         (_, null, _) or (_, _, null) => false,
-        (ColumnKind.Json, string e, string a) => JsonNode.DeepEquals(JsonNode.Parse(e), JsonNode.Parse(a)),
+        (ColumnKind.Json, string e, string a) => JsonNode.DeepEquals(JsonNode.Parse(e, null, SourceJson.DocumentOptions), JsonNode.Parse(a, null, SourceJson.DocumentOptions)),
         // Bit for bit: a vector that drifted in its last bit is a difference.
         (ColumnKind.Vector or ColumnKind.CollectionVector, float[] e, float[] a) => e.Length == a.Length && e.Zip(a).All(p => BitConverter.SingleToInt32Bits(p.First) == BitConverter.SingleToInt32Bits(p.Second)),
-        (ColumnKind.Timestamp, DateTime e, DateTime a) => e.ToUniversalTime() == a.ToUniversalTime(),
         _ => Equals(expected, actual),
     };
 }

@@ -250,9 +250,7 @@ public sealed class ClaudeContextReader : ISourceReader
         var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var fields = new object?[reader.FieldCount];
-            reader.GetValues(fields!);
-            var row = new SourceRow(ordinals, fields);
+            var row = new SourceRow(ordinals, SourceFields.Read(reader));
             var key = row.Raw(KeyAlias) as string;
             rows.Add(new ClaudeContextRow(row, key, (string)row.Raw(CtidAlias)!, !keyIsUnique && key is not null && key == previousKey));
             previousKey = key;
@@ -307,9 +305,10 @@ public sealed class ClaudeContextReader : ISourceReader
         var parts = new List<string> { $"s.\"id\"::text AS {Sql.Quote(KeyAlias)}", $"s.ctid::text AS {Sql.Quote(CtidAlias)}" };
         foreach (var known in spec.Known)
         {
-            var cast = known.Cast == "json" ? "text" : known.Cast;
+            var column = table.Column(known.Name);
+            var cast = ReadingCast(known.Cast, column?.TypeName);
             // real[] sources can hold NULL elements; they are read as nullable so the record can be rejected by index.
-            var expression = table.Column(known.Name) is null ? $"NULL::{cast}" : $"s.{Sql.Quote(known.Name)}::{cast}";
+            var expression = column is null ? $"NULL::{cast}" : $"s.{Sql.Quote(known.Name)}::{cast}";
             parts.Add($"{expression} AS {Sql.Quote(known.Name)}");
         }
 
@@ -335,8 +334,43 @@ public sealed class ClaudeContextReader : ISourceReader
         return string.Join(", ", parts);
     }
 
-    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        _connection ??= await _location.Endpoint.OpenAsync(cancellationToken);
+    /// <summary>
+    /// The type a known column is read as. A cast that can fail on one row's value would fail the whole page (a text
+    /// created_at, a numeric chunk_index beyond bigint, a double precision vector element beyond float4), so such
+    /// columns are read as they are, or as text, and each value is checked by the record's transform, which rejects
+    /// only that record, naming the field.
+    /// </summary>
+    private static string ReadingCast(string cast, string? sourceType) => (cast, sourceType) switch
+    {
+        ("json", _) => "text",
+        ("timestamptz", "timestamptz" or "timestamp" or "date" or null) => "timestamptz",
+        ("timestamptz", _) => "text",
+        ("bigint", "int2" or "int4" or "int8" or null) => "bigint",
+        ("bigint", _) => "text",
+        ("real[]", "_float8") => "float8[]",
+        _ => cast,
+    };
+
+    /// <summary>
+    /// The source connection. A SQL_ASCII database stores bytes unchecked; asking the server to convert them to UTF-8
+    /// fails the whole page on the first byte that is not UTF-8, so the client encoding is declared SQL_ASCII too
+    /// (no conversion) and each value is decoded here, where one that is not UTF-8 is that record's reject
+    /// (TextEncodingInvalid, with its bytes). Other encodings (LATIN1, ...) the server converts exactly.
+    /// </summary>
+    private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            _connection = await _location.Endpoint.OpenAsync(cancellationToken);
+            if (_connection.PostgresParameters.GetValueOrDefault("server_encoding") == "SQL_ASCII")
+            {
+                await using var command = new NpgsqlCommand("SET client_encoding TO 'SQL_ASCII'", _connection);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return _connection;
+    }
 
     private static async Task<(long Rows, long Bytes)> CountAsync(NpgsqlConnection connection, string qualifiedTable, CancellationToken cancellationToken)
     {

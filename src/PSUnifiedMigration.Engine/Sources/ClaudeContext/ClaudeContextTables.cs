@@ -188,7 +188,13 @@ internal static class ClaudeContextTables
         {
             if (value is not null)
             {
-                known[key] = value is JsonNode node ? node : JsonValue.Create(value);
+                known[key] = value switch
+                {
+                    JsonNode node => node,
+                    // In DateTime's range as before (System.Text.Json's ISO form); beyond it, PostgreSQL's ISO spelling.
+                    ExactTimestamp time => time.ToDateTime() is { } inRange ? JsonValue.Create(inRange) : JsonValue.Create(time.ToString()),
+                    _ => JsonValue.Create(value),
+                };
             }
         }
 

@@ -4,8 +4,17 @@ using PSUnifiedMigration.Engine.Records;
 
 namespace PSUnifiedMigration.Engine.Targets.Postgres;
 
-/// <summary>What writing one batch did, beyond what the reader already rejected.</summary>
-public sealed record BatchOutcome(long Migrated, long Skipped, long IdCollisions, IReadOnlyList<RejectedRecord> DanglingReferences);
+/// <summary>
+/// What writing one batch did, beyond what the reader already rejected: <paramref name="Rejects"/> are the records the
+/// target refused (a dangling reference, or a value or key PostgreSQL would not take, isolated by <see cref="TargetRefusals"/>).
+/// </summary>
+public sealed record BatchOutcome(long Migrated, long Skipped, long IdCollisions, IReadOnlyList<RejectedRecord> Rejects)
+{
+    public static BatchOutcome Empty { get; } = new(0, 0, 0, []);
+
+    public BatchOutcome Plus(BatchOutcome other) =>
+        new(Migrated + other.Migrated, Skipped + other.Skipped, IdCollisions + other.IdCollisions, [.. Rejects, .. other.Rejects]);
+}
 
 /// <summary>
 /// Writes a batch into a unified table inside the caller's transaction: binary COPY into a temp
@@ -14,21 +23,59 @@ public sealed record BatchOutcome(long Migrated, long Skipped, long IdCollisions
 /// </summary>
 internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vectorStorage)
 {
+    private const string Attempt = "psum_batch_attempt";
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
     private static readonly string IdMap = $"{U}.{Sql.Quote(UnifiedSchema.IdMapTable)}";
     private static readonly string BeforeImages = Sql.Qualified(UnifiedSchema.BookkeepingSchema, UnifiedSchema.BeforeImagesTable);
     private readonly HashSet<string> _stagingCreated = [];
 
+    /// <summary>
+    /// Writes the batch in one go (the fast path, one savepoint more). When PostgreSQL refuses it for a record's sake
+    /// (a key too long for its index, two keys meeting on one row, a unique id taken), the attempt is rolled back
+    /// and each half written again, down to the single records that are refused: those become rejects naming the
+    /// record, and every other record of the batch is written.
+    /// </summary>
     public async Task<BatchOutcome> WriteAsync(NpgsqlTransaction transaction, Guid runId, SourceBatch batch, CancellationToken cancellationToken)
     {
-        var table = batch.Step.Target;
         if (batch.Records.Count == 0)
         {
-            return new BatchOutcome(0, 0, 0, []);
+            return BatchOutcome.Empty;
         }
 
-        var stage = await PrepareStagingAsync(transaction, table, cancellationToken);
-        await CopyAsync(stage, table, batch.Records, cancellationToken);
+        var stage = await PrepareStagingAsync(transaction, batch.Step.Target, cancellationToken);
+        return await WriteIsolatingAsync(transaction, stage, runId, batch, cancellationToken);
+    }
+
+    private async Task<BatchOutcome> WriteIsolatingAsync(NpgsqlTransaction transaction, string stage, Guid runId, SourceBatch batch, CancellationToken cancellationToken)
+    {
+        await transaction.SaveAsync(Attempt, cancellationToken);
+        try
+        {
+            var outcome = await WriteOnceAsync(transaction, stage, runId, batch, cancellationToken);
+            await transaction.ReleaseAsync(Attempt, cancellationToken);
+            return outcome;
+        }
+        catch (PostgresException e) when (TargetRefusals.IsRecordFault(e))
+        {
+            await transaction.RollbackAsync(Attempt, cancellationToken);
+            await transaction.ReleaseAsync(Attempt, cancellationToken);
+            if (batch.Records.Count == 1)
+            {
+                return BatchOutcome.Empty with { Rejects = [TargetRefusals.Reject(batch.Records[0], e)] };
+            }
+
+            var half = batch.Records.Count / 2;
+            var first = await WriteIsolatingAsync(transaction, stage, runId, batch with { Records = batch.Records.Take(half).ToArray() }, cancellationToken);
+            // The staging table empties only at commit: the second half must not see the first half's rows.
+            await ExecuteAsync(transaction, $"DELETE FROM {stage}", cancellationToken);
+            var second = await WriteIsolatingAsync(transaction, stage, runId, batch with { Records = batch.Records.Skip(half).ToArray() }, cancellationToken);
+            return first.Plus(second);
+        }
+    }
+
+    private async Task<BatchOutcome> WriteOnceAsync(NpgsqlTransaction transaction, string stage, Guid runId, SourceBatch batch, CancellationToken cancellationToken)
+    {
+        await CopyAsync(stage, batch.Step.Target, batch.Records, cancellationToken);
         var dangling = await RemoveDanglingAsync(transaction, stage, batch, cancellationToken);
         var collisions = await AssignIdsAsync(transaction, stage, batch, runId, cancellationToken);
         var staged = batch.Records.Count - dangling.Count;
@@ -97,7 +144,8 @@ internal sealed class BatchWriter(NpgsqlConnection connection, VectorStorage vec
                 await importer.WriteAsync((int)value, NpgsqlDbType.Integer, cancellationToken);
                 break;
             case ColumnKind.Timestamp:
-                await importer.WriteAsync(DateTime.SpecifyKind((DateTime)value, DateTimeKind.Utc), NpgsqlDbType.TimestampTz, cancellationToken);
+                // PostgreSQL's own microsecond count: every legal timestamp, BC dates, year 294276 and ±infinity, arrives as it was.
+                await importer.WriteAsync(((ExactTimestamp)value).Microseconds, NpgsqlDbType.TimestampTz, cancellationToken);
                 break;
             case ColumnKind.Uuid:
                 await importer.WriteAsync((Guid)value, NpgsqlDbType.Uuid, cancellationToken);
