@@ -53,37 +53,17 @@ public sealed class CoreQdrantContainerTests(PostgresFixture fixture, QdrantCont
     public async Task Real_qdrant_collections_join_their_vectors_tables_every_row_takes_its_sparse_vector_and_an_orphan_point_becomes_a_chunk()
     {
         await using var sample = await ClaudeContextCoreSample.StartAsync(RepositoryLayout.PglitePackages, chunks: 24, dimension: 8);
-        var tables = new[] { sample.Facts.Table(CoreChunkTableKind.Plain), sample.Facts.Table(CoreChunkTableKind.Hybrid) };
-        var orphan = tables[0].CodeRows[0] with { Id = "chunk_00000000deadbeef", Content = "an orphan point without a row" };
-        foreach (var table in tables)
+        var join = CoreQdrantJoinCase.Of(sample.Facts);
+        foreach (var (collection, config, points) in join.Collections())
         {
-            var points = table.CodeRows.Select(c => CoreQdrantPoints.Point(table, c, sparse: true)).ToList();
-            if (table.Kind == CoreChunkTableKind.Plain)
-            {
-                points.Add(CoreQdrantPoints.Point(table, orphan, sparse: true));
-            }
-
-            await SeedAsync(table.Collection, CoreQdrantPoints.CollectionConfig(table.Dimension, table.IsHybrid, sparse: true), points);
+            await SeedAsync(collection, config, points);
         }
 
         var target = await fixture.Server.CreateDatabaseAsync("qdrantjoin");
         var result = await MigrateAsync(new ClaudeContextQdrantLocation(Endpoint,
             new ClaudeContextLocation(PostgresEndpoint.Parse(sample.ConnectionString), "claude_context")), target);
 
-        foreach (var table in tables)
-        {
-            Assert.Equal(table.RowCount, result.Steps.Single(s => s.SourceTable == table.Table).Migrated);
-            Assert.Equal(table.Kind == CoreChunkTableKind.Plain ? 1 : 0, result.Steps.Single(s => s.SourceTable == "qdrant/" + table.Collection).Migrated);
-            foreach (var chunk in table.CodeRows)
-            {
-                var rows = await TestDatabase.RowsAsync(target, $"SELECT sparse_vector::text FROM unified.chunks WHERE legacy_id = '{chunk.Id}'");
-                var sparse = JsonNode.Parse((string)Assert.Single(rows)[0]!)!;
-                Assert.Equal(CoreQdrantPoints.SparseOf(chunk.Content).Values, sparse["values"]!.AsArray().Select(v => v!.GetValue<float>()));
-            }
-        }
-
-        var orphanPoint = ClaudeContextIds.QdrantPointId(orphan.Id).ToString("D");
-        Assert.Single(await TestDatabase.RowsAsync(target, $"SELECT 1 FROM unified.chunks WHERE legacy_id = '{orphanPoint}' AND content = '{orphan.Content}'"));
+        await join.AssertMigratedAsync(result, target);
     }
 
     [DockerFact]
