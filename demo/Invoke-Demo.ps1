@@ -1,13 +1,17 @@
 <#
 .SYNOPSIS
-    The main job: generates a sample Claude-Context installation in a throwaway local PostgreSQL and a
-    sample Cognee installation (SQLite, graph ledger, pgvector collections in PGlite), migrates both into
-    one unified store through the PSUnifiedMigration cmdlets, and validates it.
+    The main job: generates a sample Claude-Context installation (claude-context-core's own table shapes, in
+    PGlite for the real pgvector) and a sample Cognee installation (SQLite, graph ledger, pgvector collections
+    in PGlite), migrates both into one unified store in a throwaway local PostgreSQL through the
+    PSUnifiedMigration cmdlets, and validates it.
 .DESCRIPTION
     Runs under pwsh (./build.ps1 -Task Demo) or, on machines without pwsh, under the runbook host:
         dotnet run --project src/PSUnifiedMigration.Runbook -c Release -- demo/Invoke-Demo.ps1
-    Everything it creates (a private PostgreSQL cluster, a PGlite server, the Cognee files) is removed at the end.
-    PGlite (tests/pglite, installed with npm on first use) serves Cognee's collections with the real pgvector.
+    Everything it creates (a private PostgreSQL cluster, two PGlite servers, the Cognee files) is removed at the end.
+    PGlite (tests/pglite, installed with npm on first use) serves one database per server with the real pgvector:
+    one holds the Claude-Context installation (a plain and a hybrid <collection>_vectors table, crawl4ai's two
+    tables, the init scripts' empty chunks table, collections_metadata and dataset_collections; -Chunks spread
+    over the four chunk tables), the other Cognee's collections.
     Set PSUM_TEST_POSTGRES to a superuser connection string to use an existing server instead.
     By default the target is PostgreSQL alone. -StartNeo4j also starts a private Neo4j (Neo4j Community 3.1 from
     npm, tests/neo4j; needs Java 17) and projects the graph into it; -Neo4jUri and -QdrantUri name existing servers
@@ -17,7 +21,6 @@
 param(
     [int] $Chunks = 5000,
     [int] $Dimensions = 768,
-    [ValidateSet('Schema', 'Live')] [string] $Layout = 'Schema',
     [int] $BatchSize = 500,
     [int] $CogneeDocumentsPerDataset = 5,
     [string] $Neo4jUri,
@@ -40,6 +43,7 @@ $repository = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptR
 $cogneeFolder = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'psum-demo-cognee-' + [guid]::NewGuid().ToString('N'))
 $server = [PSUnifiedMigration.Sandbox.LocalPostgresServer]::StartAsync($none).GetAwaiter().GetResult()
 $pglite = $null
+$claudeContext = $null
 $neo4j = $null
 try {
     if ($StartNeo4j) {
@@ -48,14 +52,13 @@ try {
         "Private Neo4j 3.1 at $Neo4jUri."
     }
 
-    $sourceDatabase = $server.CreateDatabaseAsync('claude_context_demo', $none).GetAwaiter().GetResult()
     $targetDatabase = $server.CreateDatabaseAsync('unified_demo', $none).GetAwaiter().GetResult()
-    $options = [PSUnifiedMigration.Sandbox.ClaudeContextSampleOptions]@{ Chunks = $Chunks; Dimensions = $Dimensions; Layout = $Layout }
-    $sample = [PSUnifiedMigration.Sandbox.ClaudeContextSample]::CreateAsync($sourceDatabase, $options, $none).GetAwaiter().GetResult()
-    "Sample Claude-Context installation ($($sample.Layout) layout): $($sample.Projects) projects, $($sample.Datasets) datasets, " +
-    "$($sample.Documents) documents, $($sample.WebPages) web pages, $($sample.Chunks) chunks of $($sample.Dimensions) dimensions."
+    $pglitePackages = [System.IO.Path]::Combine($repository, 'tests', 'pglite')
+    $claudeContext = [PSUnifiedMigration.Sandbox.ClaudeContextCore.ClaudeContextCoreSample]::StartAsync($pglitePackages, $Chunks, $Dimensions, $none).GetAwaiter().GetResult()
+    'Sample claude-context-core installation in PGlite (pgvector), with the init scripts'' empty chunks table:'
+    $claudeContext.Describe() | ForEach-Object { "  $_" }
 
-    $pglite = [PSUnifiedMigration.Sandbox.PgliteServer]::StartAsync([System.IO.Path]::Combine($repository, 'tests', 'pglite'), $none).GetAwaiter().GetResult()
+    $pglite = [PSUnifiedMigration.Sandbox.PgliteServer]::StartAsync($pglitePackages, $none).GetAwaiter().GetResult()
     $cogneeOptions = [PSUnifiedMigration.Sandbox.Cognee.CogneeSampleOptions]@{
         SystemRoot = [System.IO.Path]::Combine($cogneeFolder, '.cognee_system')
         VectorConnectionString = $pglite.ConnectionString
@@ -68,7 +71,7 @@ try {
     "$($cognee.Chunks) chunks, $($cognee.Entities) entities, $($cognee.LedgerNodes) graph ledger rows, vectors in pgvector (PGlite)."
 
     $sources = @(
-        New-MigrationSource -ClaudeContext -ConnectionString $sourceDatabase -Name 'demo-claude-context'
+        New-MigrationSource -ClaudeContext -ConnectionString $claudeContext.ConnectionString -Name 'demo-claude-context'
         New-MigrationSource -Cognee -Path $cognee.SystemRoot -VectorConnectionString $pglite.ConnectionString -Name 'demo-cognee'
     )
     $stores = @{}
@@ -126,6 +129,10 @@ finally {
 
     if ($null -ne $pglite) {
         [void]$pglite.DisposeAsync().AsTask().GetAwaiter().GetResult()
+    }
+
+    if ($null -ne $claudeContext) {
+        [void]$claudeContext.DisposeAsync().AsTask().GetAwaiter().GetResult()
     }
 
     [void]$server.DisposeAsync().AsTask().GetAwaiter().GetResult()

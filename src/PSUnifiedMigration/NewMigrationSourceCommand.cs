@@ -67,6 +67,11 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
     [Parameter(ParameterSetName = ClaudeContextMilvusSet)]
     public SecureString? Token { get; set; }
 
+    /// <summary>Upstream's mcp-codebase-snapshot.json, naming each collection's codebase; default ~/.context/mcp-codebase-snapshot.json.</summary>
+    [Parameter(ParameterSetName = ClaudeContextMilvusSet)]
+    [ValidateNotNullOrEmpty]
+    public string? CodebaseSnapshotPath { get; set; }
+
     /// <summary>Cognee's system root (.cognee_system): its databases/ folder is searched for the stores.</summary>
     [Parameter(Position = 0, ParameterSetName = CogneeSet)]
     [ValidateNotNullOrEmpty]
@@ -126,7 +131,7 @@ public sealed class NewMigrationSourceCommand : MigrationCmdletBase
 
     private MigrationSource MilvusSource()
     {
-        var location = MilvusLocation.Parse(MilvusUri!, Token);
+        var location = MilvusLocation.Parse(MilvusUri!, Token, codebaseSnapshotPath: CodebaseSnapshotPath is null ? null : FileSystemPath(CodebaseSnapshotPath));
         return new MigrationSource(ClaudeContextReader.Kind, Name ?? $"claude-context@{location.Uri.Authority}", location);
     }
 

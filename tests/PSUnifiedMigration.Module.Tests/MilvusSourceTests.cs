@@ -69,4 +69,23 @@ public sealed class MilvusSourceTests(PostgresFixture fixture) : IDisposable
         Assert.DoesNotContain("s3cret", error.ToString() + error.Exception + run.Single().ToString());
         Assert.False((bool)run.Single().Properties["CanInvoke"].Value);
     }
+
+    [Fact]
+    public async Task A_codebase_snapshot_path_that_does_not_exist_is_a_plan_warning_naming_it()
+    {
+        Seed();
+        _session.Set("TargetConnection", await fixture.Server.CreateDatabaseAsync("dst"));
+        var file = Path.Combine(Path.GetTempPath(), $"no-such-mcp-codebase-snapshot-{Guid.NewGuid():N}.json");
+
+        var run = _session.Run($$"""
+            $token = [System.Net.NetworkCredential]::new('', '{{Token}}').SecurePassword
+            $source = New-MigrationSource -ClaudeContext -MilvusUri $MilvusUri -Token $token -CodebaseSnapshotPath '{{file}}'
+            (New-MigrationPlan -Source $source -Target (New-MigrationTarget $TargetConnection)).Warnings | Where-Object Code -eq 'CodebaseSnapshotUnreadable' | ForEach-Object Message
+            """);
+
+        Assert.True(!run.AllErrors.Any(), string.Join("\n", run.AllErrors.Select(e => e.ToString())));
+        var message = Assert.Single(run.Output).ToString();
+        Assert.Contains(file, message);
+        Assert.Contains("does not exist", message);
+    }
 }

@@ -16,7 +16,7 @@ BeforeDiscovery {
         @{
             Name       = 'New-MigrationSource'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSource'
-            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'QdrantUri', 'QdrantApiKey', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString', 'MilvusUri', 'Token')
+            Parameters = @('ClaudeContext', 'Cognee', 'ConnectionString', 'Credential', 'Name', 'Schema', 'QdrantUri', 'QdrantApiKey', 'Path', 'SqlitePath', 'GraphPath', 'GraphConnectionString', 'VectorConnectionString', 'MilvusUri', 'Token', 'CodebaseSnapshotPath')
         }
         @{
             Name       = 'New-MigrationTarget'

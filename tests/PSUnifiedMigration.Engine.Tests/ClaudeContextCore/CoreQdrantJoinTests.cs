@@ -27,18 +27,10 @@ public sealed class CoreQdrantJoinTests(PostgresFixture fixture, CoreInstallatio
     [Fact]
     public async Task Every_vectors_table_row_takes_its_points_sparse_vector_once_and_orphan_points_become_chunks()
     {
-        var facts = source.Facts;
-        var tables = new[] { facts.Table(CoreChunkTableKind.Plain), facts.Table(CoreChunkTableKind.Hybrid) };
-        var orphan = tables[0].CodeRows[0] with { Id = "chunk_00000000deadbeef", Content = "an orphan point without a row" };
-        foreach (var table in tables)
+        var join = CoreQdrantJoinCase.Of(source.Facts);
+        foreach (var (collection, config, points) in join.Collections())
         {
-            var points = table.CodeRows.Select(c => CoreQdrantPoints.Point(table, c, sparse: true)).ToList();
-            if (table.Kind == CoreChunkTableKind.Plain)
-            {
-                points.Add(CoreQdrantPoints.Point(table, orphan, sparse: true));
-            }
-
-            _fake.Seed(table.Collection, CoreQdrantPoints.CollectionConfig(table.Dimension, table.IsHybrid, sparse: true), points);
+            _fake.Seed(collection, config, points);
         }
 
         var target = await fixture.Server.CreateDatabaseAsync("corejoin");
@@ -52,21 +44,7 @@ public sealed class CoreQdrantJoinTests(PostgresFixture fixture, CoreInstallatio
 
         Assert.Equal(MigrationStatus.Succeeded, result.Status);
         Assert.Equal(result.Read, result.Migrated + result.Skipped + result.Rejected);
-        foreach (var table in tables)
-        {
-            Assert.Equal(table.Table, result.Steps.Single(s => s.SourceTable == table.Table).SourceTable);
-            var qdrantStep = result.Steps.Single(s => s.SourceTable == "qdrant/" + table.Collection);
-            Assert.Equal(table.Kind == CoreChunkTableKind.Plain ? 1 : 0, qdrantStep.Migrated);
-            foreach (var chunk in table.CodeRows)
-            {
-                var rows = await TestDatabase.RowsAsync(target, $"SELECT sparse_vector::text FROM unified.chunks WHERE legacy_id = '{chunk.Id}'");
-                var sparse = JsonNode.Parse((string)Assert.Single(rows)[0]!)!;
-                Assert.Equal(CoreQdrantPoints.SparseOf(chunk.Content).Values, sparse["values"]!.AsArray().Select(v => v!.GetValue<float>()));
-            }
-        }
-
-        var orphanPoint = ClaudeContextIds.QdrantPointId(orphan.Id).ToString("D");
-        Assert.Single(await TestDatabase.RowsAsync(target, $"SELECT 1 FROM unified.chunks WHERE legacy_id = '{orphanPoint}' AND content = '{orphan.Content}'"));
+        await join.AssertMigratedAsync(result, target);
         var report = await MigrationValidator.ValidateAsync(result, new ValidationOptions(ValidationMode.Full), null, default);
         Assert.True(report.IsValid, string.Join("\n", report.Errors));
     }

@@ -25,7 +25,7 @@ internal sealed class ClaudeContextMilvusReader(MigrationSource source) : ISourc
 
     public async Task<(SourceAnalysis Analysis, IReadOnlyList<SourceStep> Steps)> AnalyzeAsync(List<MigrationPlanIssue> issues, CancellationToken cancellationToken)
     {
-        var catalog = _catalog = await MilvusCatalog.LoadAsync(Client, cancellationToken);
+        var catalog = _catalog = await MilvusCatalog.LoadAsync(Client, Snapshot(issues), cancellationToken);
         var tables = new List<SourceTableAnalysis>();
         var chunkSteps = new List<SourceStep>();
         var dimensions = new Dictionary<int, long>();
@@ -56,8 +56,19 @@ internal sealed class ClaudeContextMilvusReader(MigrationSource source) : ISourc
                 dimensions[dimension] = dimensions.GetValueOrDefault(dimension) + rows;
             }
 
+            if (collection.SnapshotStatus is { } status and not "indexed")
+            {
+                issues.Add(new(PlanIssueSeverity.Warning, "ClaudeContextCodebaseNotIndexed",
+                    $"Source '{Source.Name}': the codebase snapshot says codebase {collection.Codebase} of Milvus collection {collection.Name} is '{status}', " +
+                    "not 'indexed': the collection may hold only part of the codebase. What it holds is migrated.",
+                    "Let Claude-Context finish indexing the codebase (or re-index it after a failure), then plan again; or migrate it as it is.", Source.Name));
+            }
+
             tables.Add(new SourceTableAnalysis(collection.Name, rows, 0, "id", "VarChar", true,
-                [.. collection.Fields.Where(f => !MilvusCatalog.KnownFields.Contains(f))]));
+                [.. collection.Fields.Where(f => !MilvusCatalog.KnownFields.Contains(f))])
+            {
+                Layout = $"upstream {(collection.SparseField is null ? "plain" : "hybrid")} collection of codebase {collection.Codebase}",
+            });
             chunkSteps.Add(new SourceStep(Source.Name, collection.Name, UnifiedSchema.Chunks, rows, 0));
         }
 
@@ -86,7 +97,11 @@ internal sealed class ClaudeContextMilvusReader(MigrationSource source) : ISourc
     }
 
     /// <summary>Loads the collections as the run will read them; Milvus has no read snapshot to open.</summary>
-    public async Task BeginSnapshotAsync(CancellationToken cancellationToken) => _catalog = await MilvusCatalog.LoadAsync(Client, cancellationToken);
+    public async Task BeginSnapshotAsync(CancellationToken cancellationToken) => _catalog = await MilvusCatalog.LoadAsync(Client, Snapshot([]), cancellationToken);
+
+    /// <summary>The codebase snapshot file; its warnings go to the plan (a run reads it again without repeating them).</summary>
+    private CodebaseSnapshot Snapshot(List<MigrationPlanIssue> issues) =>
+        CodebaseSnapshot.Load(_location.CodebaseSnapshotPath, _location.CodebaseSnapshotGiven, Source.Name, issues);
 
     public string CatalogFingerprint => (_catalog ?? throw new InvalidOperationException("No catalog loaded.")).Fingerprint();
 

@@ -8,9 +8,13 @@ namespace PSUnifiedMigration.Engine.Sources.ClaudeContext.Milvus;
 /// <summary>
 /// One upstream Claude-Context collection: its name, vector dimension, the fields the reader asks for, the BM25
 /// output field Milvus will not return (hybrid collections), and the codebase it indexes (from an entity's
-/// metadata.codebasePath; the collection's name when none says).
+/// metadata.codebasePath, else the codebase snapshot; the collection's name when neither says) with the snapshot's
+/// status of it (null when the snapshot does not list it).
 /// </summary>
-internal sealed record MilvusCollection(string Name, int? Dimension, IReadOnlyList<string> Fields, string? SparseField, string Codebase, string Signature);
+internal sealed record MilvusCollection(string Name, int? Dimension, IReadOnlyList<string> Fields, string? SparseField, string Codebase, string Signature)
+{
+    public string? SnapshotStatus { get; init; }
+}
 
 /// <summary>
 /// The Claude-Context collections of a Milvus server: every collection named code_chunks_* or hybrid_code_chunks_*
@@ -27,7 +31,7 @@ internal sealed partial class MilvusCatalog
 
     public MilvusCollection Collection(string name) => Collections.Single(c => c.Name == name);
 
-    public static async Task<MilvusCatalog> LoadAsync(MilvusRestClient client, CancellationToken cancellationToken)
+    public static async Task<MilvusCatalog> LoadAsync(MilvusRestClient client, CodebaseSnapshot snapshot, CancellationToken cancellationToken)
     {
         var collections = new List<MilvusCollection>();
         foreach (var name in (await client.ListCollectionsAsync(cancellationToken)).Where(n => ChunkCollection().IsMatch(n)).Order(StringComparer.Ordinal))
@@ -43,7 +47,11 @@ internal sealed partial class MilvusCatalog
                 .Where(p => p["key"]?.ToString() == "dim").Select(p => int.TryParse(p["value"]?.ToString(), out var d) ? d : (int?)null).FirstOrDefault();
             var signature = string.Join(",", fields.Select(f => $"{f["name"]}:{f["type"]}")) + $"|dim {dimension}|bm25 {sparse}";
             var sample = await client.QueryAsync(name, "id != \"\"", ["metadata"], 1, cancellationToken);
-            collections.Add(new MilvusCollection(name, dimension, readable, sparse, CodebaseOf(sample.FirstOrDefault()) ?? name, signature));
+            var listed = snapshot.ForCollection(name);
+            collections.Add(new MilvusCollection(name, dimension, readable, sparse, CodebaseOf(sample.FirstOrDefault()) ?? listed?.Path ?? name, signature)
+            {
+                SnapshotStatus = listed?.Status,
+            });
         }
 
         return new MilvusCatalog(collections);

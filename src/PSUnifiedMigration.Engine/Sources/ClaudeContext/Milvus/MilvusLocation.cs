@@ -15,12 +15,20 @@ public sealed class MilvusLocation : ISourceLocation
 
     private readonly SecureString? _token;
 
-    private MilvusLocation(Uri uri, SecureString? token, int queryLimit)
+    private MilvusLocation(Uri uri, SecureString? token, int queryLimit, string? codebaseSnapshotPath)
     {
         Uri = uri;
         _token = token;
         QueryLimit = queryLimit;
+        CodebaseSnapshotGiven = codebaseSnapshotPath is not null;
+        CodebaseSnapshotPath = codebaseSnapshotPath ?? CodebaseSnapshot.DefaultPath;
     }
+
+    /// <summary>Upstream's mcp-codebase-snapshot.json, read to name each collection's codebase; by default ~/.context/mcp-codebase-snapshot.json.</summary>
+    public string CodebaseSnapshotPath { get; }
+
+    /// <summary>Whether the user named the snapshot file: only then is its absence a warning.</summary>
+    public bool CodebaseSnapshotGiven { get; }
 
     /// <summary>The base address (scheme, host, port, optional path prefix), ending in '/'.</summary>
     public Uri Uri { get; }
@@ -42,8 +50,11 @@ public sealed class MilvusLocation : ISourceLocation
 
     public override string ToString() => Display;
 
-    /// <summary>Parses an http or https address such as 'http://milvus01:19530'; the token, if any, is copied read-only.</summary>
-    public static MilvusLocation Parse(string uri, SecureString? token = null, int queryLimit = 4096)
+    /// <summary>
+    /// Parses an http or https address such as 'http://milvus01:19530'; the token, if any, is copied read-only.
+    /// <paramref name="codebaseSnapshotPath"/> (a full path) replaces the default snapshot file.
+    /// </summary>
+    public static MilvusLocation Parse(string uri, SecureString? token = null, int queryLimit = 4096, string? codebaseSnapshotPath = null)
     {
         // The text is never quoted back: a mistyped address can carry a token in its user part or query.
         if (!System.Uri.TryCreate(uri?.Trim(), UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https")
@@ -67,7 +78,7 @@ public sealed class MilvusLocation : ISourceLocation
             copy.MakeReadOnly();
         }
 
-        return new MilvusLocation(new UriBuilder(parsed.Scheme, parsed.Host, parsed.Port, path).Uri, copy, queryLimit);
+        return new MilvusLocation(new UriBuilder(parsed.Scheme, parsed.Host, parsed.Port, path).Uri, copy, queryLimit, codebaseSnapshotPath);
     }
 
     /// <summary>The token as text, for the request header only.</summary>
