@@ -29,6 +29,7 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
 
     /// <summary>Continue this unfinished run from its checkpoints (implies -Resume).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public Guid RunId { get; set; }
 
     /// <summary>How often a transient failure (lost connection, restarted server) is retried from the last checkpoint before the run fails.</summary>

@@ -114,7 +114,11 @@ public sealed class MigrationResult
 
     public TimeSpan Duration { get; internal set; }
 
-    public double RecordsPerSecond => Duration.TotalSeconds > 0 ? Math.Round(Read / Duration.TotalSeconds, 1) : 0;
+    /// <summary>Records a resumed run had read before this invocation (from its checkpoints); 0 for a new run.</summary>
+    public long ResumedRecords { get; internal set; }
+
+    /// <summary>This invocation's throughput: records read by earlier invocations of a resumed run are not counted.</summary>
+    public double RecordsPerSecond => Duration.TotalSeconds > 0 ? Math.Round((Read - ResumedRecords) / Duration.TotalSeconds, 1) : 0;
 
     /// <summary>Rejected records (the first 1,000; all of them are in the reject table) and the run's fatal error, if any.</summary>
     public List<MigrationRecordError> Errors { get; } = [];
