@@ -62,7 +62,6 @@ public sealed class GetMigrationRunCommand : MigrationCmdletBase
     private async Task<MigrationRun> WatchAsync(Guid? runId, Action<Action> post, CancellationToken cancellationToken)
     {
         var rate = new ProgressRate();
-        var record = new ProgressRecord(1, "Migration run", "Reading the journal");
         while (true)
         {
             var run = (await RunJournalReader.ListAsync(Target!, runId, cancellationToken)).FirstOrDefault()
@@ -71,7 +70,7 @@ public sealed class GetMigrationRunCommand : MigrationCmdletBase
             runId = run.RunId;
             rate.Sample(run.Read, run.Elapsed);
             var finished = run.Status != MigrationStatus.Running;
-            post(() => WriteProgress(Render(record, run, rate, finished)));
+            post(() => WriteProgress(Render(run, rate, finished)));
             if (finished)
             {
                 return run;
@@ -81,17 +80,18 @@ public sealed class GetMigrationRunCommand : MigrationCmdletBase
         }
     }
 
-    /// <summary>One progress record per read: the run, its phase and counts, the rate seen while watching and the newest reject.</summary>
-    private static ProgressRecord Render(ProgressRecord record, MigrationRun run, ProgressRate rate, bool finished)
-    {
-        record.Activity = $"Run {run.RunId} ({run.Sources})";
-        record.StatusDescription = string.Format(CultureInfo.InvariantCulture,
+    /// <summary>
+    /// A new progress record per read (the host may keep the records it is given): the run, its phase and counts, the rate
+    /// seen while watching and the newest reject.
+    /// </summary>
+    private static ProgressRecord Render(MigrationRun run, ProgressRate rate, bool finished) => new(1, $"Run {run.RunId} ({run.Sources})",
+        string.Format(CultureInfo.InvariantCulture,
             "{0}: {1:N0} read, {2:N0} migrated, {3:N0} skipped, {4:N0} rejected, {5:N0} rec/s, running {6}",
-            run.Phase, run.Read, run.Migrated, run.Skipped, run.Rejected, rate.RecordsPerSecond, run.Elapsed);
-        record.CurrentOperation = run.Failure ?? (run.LatestRejects.FirstOrDefault() is { } reject ? $"Latest reject: {reject}" : "");
-        record.RecordType = finished ? ProgressRecordType.Completed : ProgressRecordType.Processing;
-        return record;
-    }
+            run.Phase, run.Read, run.Migrated, run.Skipped, run.Rejected, rate.RecordsPerSecond, run.Elapsed))
+    {
+        CurrentOperation = run.Failure ?? (run.LatestRejects.FirstOrDefault() is { } reject ? $"Latest reject: {reject}" : ""),
+        RecordType = finished ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+    };
 
     private MigrationException NotFound(Guid runId) => new("RunNotFound", MigrationErrorKind.ObjectNotFound,
         $"No run {runId} exists in the journal of {Target}. Get-MigrationRun -Target <target> lists the runs.", runId);

@@ -9,7 +9,8 @@ namespace PSUnifiedMigration;
 /// <summary>
 /// Invoke-Migration: runs a plan. Each batch commits with its checkpoint; bad records stop the run
 /// with an error naming the record, or with -ContinueOnError go to the reject table and are counted.
-/// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run.
+/// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run. A run that fails
+/// writes its result (Status Failed) and then a non-terminating error, so the result is never lost with the error.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Migration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MigrationResult))]
@@ -83,8 +84,10 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
                 WriteWarning(e.Result.FailureMessage);
             }
 
+            // The result first, then the error, non-terminating: `$r = $plan | Invoke-Migration` keeps the failed run in $r, and
+            // -ErrorAction Stop (or $ErrorActionPreference = 'Stop') still stops the script at the error.
             WriteObject(e.Result);
-            ThrowAsTerminating(e);
+            WriteError(ToErrorRecord(e));
             return;
         }
         catch (MigrationException e)

@@ -11,7 +11,6 @@ namespace PSUnifiedMigration;
 /// </summary>
 internal sealed class ValidationProgressWriter(Cmdlet cmdlet, string activity, string mode)
 {
-    private readonly ProgressRecord _record = new(1, activity, $"{mode} validation");
     private readonly ProgressRate _rate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _total;  // set on the engine thread, read on the pipeline thread
@@ -37,19 +36,17 @@ internal sealed class ValidationProgressWriter(Cmdlet cmdlet, string activity, s
         var compared = _finishedSteps + _stepDone;
         var total = Math.Max(Interlocked.Read(ref _total), compared);
         _rate.Sample(compared, _clock.Elapsed);
-        _record.PercentComplete = total > 0 ? (int)Math.Min(100, compared * 100 / total) : -1;
-        _record.SecondsRemaining = _rate.EstimateRemaining(total - compared) is { } eta ? (int)Math.Ceiling(eta.TotalSeconds) : -1;
-        _record.StatusDescription = string.Format(CultureInfo.InvariantCulture, "{0} validation: {1:N0} of {2:N0} records compared, {3:N0} rec/s",
-            mode, compared, total, _rate.RecordsPerSecond);
-        _record.CurrentOperation = what;
-        cmdlet.WriteProgress(_record);
+
+        // A new record each time: a host may keep the records it was given, and a shared one would change under it.
+        cmdlet.WriteProgress(new ProgressRecord(1, activity, string.Format(CultureInfo.InvariantCulture,
+            "{0} validation: {1:N0} of {2:N0} records compared, {3:N0} rec/s", mode, compared, total, _rate.RecordsPerSecond))
+        {
+            PercentComplete = total > 0 ? (int)Math.Min(100, compared * 100 / total) : -1,
+            SecondsRemaining = _rate.EstimateRemaining(total - compared) is { } eta ? (int)Math.Ceiling(eta.TotalSeconds) : -1,
+            CurrentOperation = what,
+        });
     }
 
-    public void Complete()
-    {
-        _record.RecordType = ProgressRecordType.Completed;
-        _record.PercentComplete = 100;
-        _record.SecondsRemaining = -1;
-        cmdlet.WriteProgress(_record);
-    }
+    public void Complete() =>
+        cmdlet.WriteProgress(new ProgressRecord(1, activity, $"{mode} validation done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
 }
