@@ -68,6 +68,11 @@ BeforeDiscovery {
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationUndoResult'
             Parameters = @('Target', 'RunId', 'Result')
         }
+        @{
+            Name       = 'Get-MigrationRun'
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationRun'
+            Parameters = @('Target', 'RunId', 'Watch', 'Interval')
+        }
     )
 
     # The cmdlets that change something, and how much confirmation they ask for.
