@@ -54,6 +54,10 @@ public sealed class MigrationStepResult
 
     /// <summary>The step continued from a checkpoint of an earlier attempt or an interrupted run.</summary>
     public bool Resumed { get; internal set; }
+
+    public override string ToString() =>
+        $"{Name} -> {TargetTable} {Status}: {DisplayText.Count(Read)} read, {DisplayText.Count(Migrated)} migrated, {DisplayText.Count(Skipped)} skipped, " +
+        $"{DisplayText.Count(Rejected)} rejected in {DisplayText.Duration(Duration)}";
 }
 
 /// <summary>A record an earlier run migrated that the source no longer holds.</summary>
@@ -137,4 +141,8 @@ public sealed class MigrationResult
 
     /// <summary>Where the rejected records are kept, with their reasons.</summary>
     public string RejectTable => $"{Targets.Postgres.UnifiedSchema.BookkeepingSchema}.rejects";
+
+    public override string ToString() =>
+        $"Run {RunId} {Status}: {DisplayText.Count(Read)} read, {DisplayText.Count(Migrated)} migrated, {DisplayText.Count(Skipped)} skipped, " +
+        $"{DisplayText.Count(Rejected)} rejected in {DisplayText.Duration(Duration)}";
 }
