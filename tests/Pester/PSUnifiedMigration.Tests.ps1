@@ -771,6 +771,71 @@ ALTER TABLE claude_context.chunks ALTER COLUMN metadata TYPE json USING metadata
         }
     }
 
+    Describe 'Objects read at a glance' {
+        BeforeAll {
+            # Every model object a session meets: the plan, a run, its validation, a savepoint, its restore, the journal,
+            # an undo, and every model object nested in them (issue 16, point 2).
+            $scenario = New-TestScenario -Server $server -Chunks 60 -Seed 17
+            $target = New-MigrationTarget -ConnectionString $scenario.Target
+            $plan = New-ScenarioPlan -Scenario $scenario -BatchSize 25
+            $savepoint = New-MigrationSavepoint -Target $target -Name 'glance'
+            $result = $plan | Invoke-Migration -Confirm:$false
+            $report = $result | Test-Migration
+            $runs = @(Get-MigrationRun -Target $target)
+            $undo = $result | Undo-Migration -Confirm:$false
+            $restore = Restore-MigrationSavepoint -Target $target -Name 'glance' -Confirm:$false
+
+            $found = @{}
+            $walk = {
+                param($Value, [int] $Depth)
+                if ($null -eq $Value -or $Depth -gt 5 -or $Value -is [string]) { return }
+                if ($Value -is [System.Collections.IEnumerable] -and $Value -isnot [System.Collections.IDictionary]) {
+                    foreach ($item in @($Value | Select-Object -First 3)) { & $walk $item ($Depth + 1) }
+                    return
+                }
+                $type = $Value.GetType()
+                if ($type.Namespace -ne 'PSUnifiedMigration.Engine.Model' -or $found.ContainsKey($type.Name)) { return }
+                $found[$type.Name] = $Value
+                foreach ($property in $type.GetProperties()) {
+                    if ($property.GetIndexParameters().Count -eq 0) { & $walk $property.GetValue($Value) ($Depth + 1) }
+                }
+            }
+            foreach ($made in @($plan, $savepoint, $result, $report, $runs, $undo, $restore, $target)) { & $walk $made 0 }
+
+            $typeNameMarks = @('PSUnifiedMigration.', '`1', '`2', 'System.String[]', 'System.Collections.', 'System.Object[]')
+            $objectCases = @($found.Keys | Sort-Object | ForEach-Object { @{ TypeName = $_; Object = $found[$_] } })
+        }
+
+        It 'meets the model types a session works with, nested ones included' {
+            foreach ($expected in 'MigrationPlan', 'MigrationPlanStep', 'SourceAnalysis', 'SourceTableAnalysis', 'TargetAnalysis', 'MigrationResult',
+                'MigrationStepResult', 'MigrationValidationReport', 'ValidationCheck', 'MigrationSavepoint', 'SavepointTable', 'MigrationRestoreResult',
+                'StoreRestoreResult', 'MigrationUndoResult', 'UndoTableResult', 'MigrationRun', 'MigrationTarget', 'MigrationSource') {
+                $found.Keys | Should -Contain $expected
+            }
+        }
+
+        It 'shows no type name in "$x", Format-Table or Format-List of any of them' {
+            foreach ($case in $objectCases) {
+                $x = $case.Object
+                $shown = @(
+                    "$x"
+                    $x | Format-Table | Out-String -Width 250
+                    $x | Format-List | Out-String -Width 250
+                ) -join "`n"
+                foreach ($mark in $typeNameMarks) {
+                    $shown.Contains($mark) | Should -BeFalse -Because "$($case.TypeName) must show its content, not '$mark':`n$shown"
+                }
+            }
+        }
+
+        It 'right-aligns the counts of Get-MigrationRun''s table' {
+            $table = $runs | Format-Table | Out-String -Width 250
+            $header = ($table -split "`n" | Where-Object { $_ -match '\bRead\b' } | Select-Object -First 1)
+            $header | Should -Match '\s+Read\s+Migrated'
+            "$($runs[0])" | Should -Match ([regex]::Escape("Run $($result.RunId)"))
+        }
+    }
+
     Describe 'Savepoints' {
         Context 'restoring a savepoint after the store changed' {
             BeforeAll {
