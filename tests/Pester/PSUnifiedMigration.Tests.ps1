@@ -828,6 +828,16 @@ ALTER TABLE claude_context.chunks ALTER COLUMN metadata TYPE json USING metadata
             }
         }
 
+        It 'has a format view for every public model type' {
+            $modelTypes = $plan.GetType().Assembly.GetExportedTypes() | Where-Object {
+                $_.Namespace -eq 'PSUnifiedMigration.Engine.Model' -and -not $_.IsEnum -and -not ($_.IsAbstract -and $_.IsSealed) -and
+                -not [Exception].IsAssignableFrom($_)
+            }
+            foreach ($type in $modelTypes) {
+                Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.Name) needs a view"
+            }
+        }
+
         It 'right-aligns the counts of Get-MigrationRun''s table' {
             $table = $runs | Format-Table | Out-String -Width 250
             $header = ($table -split "`n" | Where-Object { $_ -match '\bRead\b' } | Select-Object -First 1)
