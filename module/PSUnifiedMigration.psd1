@@ -22,6 +22,7 @@
         'Restore-MigrationSavepoint'
         'Remove-MigrationSavepoint'
         'Undo-Migration'
+        'Get-MigrationRun'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

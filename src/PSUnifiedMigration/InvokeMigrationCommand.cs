@@ -9,7 +9,8 @@ namespace PSUnifiedMigration;
 /// <summary>
 /// Invoke-Migration: runs a plan. Each batch commits with its checkpoint; bad records stop the run
 /// with an error naming the record, or with -ContinueOnError go to the reject table and are counted.
-/// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run.
+/// Transient failures are retried from the last checkpoint; -Resume continues an interrupted run. A run that fails
+/// writes its result (Status Failed) and then a non-terminating error, so the result is never lost with the error.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Migration", HelpUri = ModuleLinks.CmdletHelp + "Invoke-Migration.md", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(MigrationResult))]
@@ -29,6 +30,7 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
 
     /// <summary>Continue this unfinished run from its checkpoints (implies -Resume).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public Guid RunId { get; set; }
 
     /// <summary>How often a transient failure (lost connection, restarted server) is retried from the last checkpoint before the run fails.</summary>
@@ -82,8 +84,10 @@ public sealed class InvokeMigrationCommand : MigrationCmdletBase
                 WriteWarning(e.Result.FailureMessage);
             }
 
+            // The result first, then the error, non-terminating: `$r = $plan | Invoke-Migration` keeps the failed run in $r, and
+            // -ErrorAction Stop (or $ErrorActionPreference = 'Stop') still stops the script at the error.
             WriteObject(e.Result);
-            ThrowAsTerminating(e);
+            WriteError(ToErrorRecord(e));
             return;
         }
         catch (MigrationException e)

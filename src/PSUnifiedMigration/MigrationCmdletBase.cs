@@ -44,7 +44,20 @@ public abstract class MigrationCmdletBase : PSCmdlet
         }
     }
 
-    protected static ErrorRecord ToErrorRecord(MigrationException e) => new(e, e.ErrorId, Category(e.Kind), e.Target);
+    /// <summary>
+    /// The error as a record. The exception keeps its inner exceptions (the database's own error among them); what the
+    /// database said is also added to the displayed message (ErrorDetails), so it reaches the console and $Error[0].
+    /// </summary>
+    protected static ErrorRecord ToErrorRecord(MigrationException e)
+    {
+        var record = new ErrorRecord(e, e.ErrorId, Category(e.Kind), e.Target);
+        if (DatabaseErrors.ServerSaid(e) is { } said && !e.Message.Contains(said, StringComparison.Ordinal))
+        {
+            record.ErrorDetails = new ErrorDetails($"{e.Message}{Environment.NewLine}{said}");
+        }
+
+        return record;
+    }
 
     protected void ThrowAsTerminating(MigrationException e) => ThrowTerminatingError(ToErrorRecord(e));
 

@@ -73,8 +73,11 @@ internal sealed class MigrationProgressWriter(Cmdlet cmdlet, string activity)
         cmdlet.WriteProgress(new ProgressRecord(RunActivityId, activity, status) { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
     }
 
+    /// <summary>
+    /// The run's status line. The time left is not in it: PowerShell prints SecondsRemaining after the status itself,
+    /// and a second copy here was cut off by the console into "ETA 00:00:1011s".
+    /// </summary>
     private static string RunStatus(MigrationProgress p) => string.Format(CultureInfo.InvariantCulture,
-        "{0}: {1:N0} of {2:N0} records, {3:N0} rec/s, errors {4:N0}, warnings {5:N0}, ETA {6}",
-        p.Phase, p.Done, p.Total, p.RecordsPerSecond, p.Rejected, p.Warnings,
-        p.EstimatedRemaining is { } eta ? eta.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--");
+        "{0}: {1:N0} of {2:N0} records, {3:N0} rec/s, errors {4:N0}, warnings {5:N0}",
+        p.Phase, p.Done, p.Total, p.RecordsPerSecond, p.Rejected, p.Warnings);
 }

@@ -64,7 +64,7 @@ public sealed class TestMigrationCommand : MigrationCmdletBase
     protected override void ProcessRecord()
     {
         var subject = Result is not null ? $"run {Result.RunId}" : Plan is not null ? $"plan {Plan.PlanId}" : $"{Source.Length} source(s) against {Target!.Name}";
-        var progress = new ProgressRecord(1, $"Validating {subject}", $"{Mode} validation");
+        var progress = new ValidationProgressWriter(this, $"Validating {subject}", Mode);
         var options = new ValidationOptions(Enum.Parse<ValidationMode>(Mode, ignoreCase: true), SampleSize, MaxDifferences);
         MigrationValidationReport report;
         try
@@ -72,11 +72,8 @@ public sealed class TestMigrationCommand : MigrationCmdletBase
             report = RunEngine(async (post, token) =>
             {
                 var plan = Result?.Plan ?? Plan ?? await MigrationPlanner.PlanAsync(Source, Target!, MigrationPlanner.DefaultBatchSize, token);
-                return await MigrationValidator.ValidateAsync(plan, Result, options, (step, done) => post(() =>
-                {
-                    progress.StatusDescription = $"{step}: {done:N0} records read";
-                    WriteProgress(progress);
-                }), token);
+                progress.Total = plan.TotalRecords;
+                return await MigrationValidator.ValidateAsync(plan, Result, options, (step, done) => post(() => progress.Write(step, done)), token);
             });
         }
         catch (MigrationException e)
@@ -86,8 +83,7 @@ public sealed class TestMigrationCommand : MigrationCmdletBase
         }
         finally
         {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            progress.Complete();
         }
 
         if (Quiet)

@@ -21,6 +21,7 @@ public sealed class UndoMigrationCommand : MigrationCmdletBase
     public MigrationTarget? Target { get; set; }
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = RunIdSet)]
+    [ArgumentCompleter(typeof(RunIdCompleter))]
     public Guid RunId { get; set; }
 
     /// <summary>The result Invoke-Migration returned; its plan names the target.</summary>

@@ -68,6 +68,11 @@ BeforeDiscovery {
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationUndoResult'
             Parameters = @('Target', 'RunId', 'Result')
         }
+        @{
+            Name       = 'Get-MigrationRun'
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationRun'
+            Parameters = @('Target', 'RunId', 'Watch', 'Interval')
+        }
     )
 
     # The cmdlets that change something, and how much confirmation they ask for.
@@ -443,12 +448,14 @@ Describe 'Against a real PostgreSQL' -Tag 'Integration' {
                 $runRecords[-1].RecordType | Should -Be ([System.Management.Automation.ProgressRecordType]::Completed)
             }
 
-            It 'shows the rate, the errors and the ETA in the run status' {
+            It 'shows the rate and the errors in the run status, and the time left once, as SecondsRemaining' {
                 $withFigures = @($runRecords | Where-Object {
-                        $_.StatusDescription -like '*rec/s*' -and $_.StatusDescription -like '*errors*' -and $_.StatusDescription -like '*ETA*'
+                        $_.StatusDescription -like '*rec/s*' -and $_.StatusDescription -like '*errors*' -and $_.StatusDescription -notlike '*ETA*'
                     })
 
                 $withFigures | Should -Not -BeNullOrEmpty
+                @($runRecords | Where-Object StatusDescription -like '*ETA*') | Should -BeNullOrEmpty -Because 'PowerShell prints SecondsRemaining itself; a second ETA in the status was cut into "ETA 00:00:1011s"'
+                $runRecords[0].SecondsRemaining | Should -Be -1 -Because 'no estimate before any work was measured'
             }
 
             It 'shows one child record per step, under the run' {
@@ -761,6 +768,81 @@ ALTER TABLE claude_context.chunks ALTER COLUMN metadata TYPE json USING metadata
             It 'is proven valid by Test-Migration' {
                 $report.IsValid | Should -BeTrue -Because ($report.Errors -join '; ')
             }
+        }
+    }
+
+    Describe 'Objects read at a glance' {
+        BeforeAll {
+            # Every model object a session meets: the plan, a run, its validation, a savepoint, its restore, the journal,
+            # an undo, and every model object nested in them (issue 16, point 2).
+            $scenario = New-TestScenario -Server $server -Chunks 60 -Seed 17
+            $target = New-MigrationTarget -ConnectionString $scenario.Target
+            $plan = New-ScenarioPlan -Scenario $scenario -BatchSize 25
+            $savepoint = New-MigrationSavepoint -Target $target -Name 'glance'
+            $result = $plan | Invoke-Migration -Confirm:$false
+            $report = $result | Test-Migration
+            $runs = @(Get-MigrationRun -Target $target)
+            $undo = $result | Undo-Migration -Confirm:$false
+            $restore = Restore-MigrationSavepoint -Target $target -Name 'glance' -Confirm:$false
+
+            $found = @{}
+            $walk = {
+                param($Value, [int] $Depth)
+                if ($null -eq $Value -or $Depth -gt 5 -or $Value -is [string]) { return }
+                if ($Value -is [System.Collections.IEnumerable] -and $Value -isnot [System.Collections.IDictionary]) {
+                    foreach ($item in @($Value | Select-Object -First 3)) { & $walk $item ($Depth + 1) }
+                    return
+                }
+                $type = $Value.GetType()
+                if ($type.Namespace -ne 'PSUnifiedMigration.Engine.Model' -or $found.ContainsKey($type.Name)) { return }
+                $found[$type.Name] = $Value
+                foreach ($property in $type.GetProperties()) {
+                    if ($property.GetIndexParameters().Count -eq 0) { & $walk $property.GetValue($Value) ($Depth + 1) }
+                }
+            }
+            foreach ($made in @($plan, $savepoint, $result, $report, $runs, $undo, $restore, $target)) { & $walk $made 0 }
+
+            $typeNameMarks = @('PSUnifiedMigration.', '`1', '`2', 'System.String[]', 'System.Collections.', 'System.Object[]')
+            $objectCases = @($found.Keys | Sort-Object | ForEach-Object { @{ TypeName = $_; Object = $found[$_] } })
+        }
+
+        It 'meets the model types a session works with, nested ones included' {
+            foreach ($expected in 'MigrationPlan', 'MigrationPlanStep', 'SourceAnalysis', 'SourceTableAnalysis', 'TargetAnalysis', 'MigrationResult',
+                'MigrationStepResult', 'MigrationValidationReport', 'ValidationCheck', 'MigrationSavepoint', 'SavepointTable', 'MigrationRestoreResult',
+                'StoreRestoreResult', 'MigrationUndoResult', 'UndoTableResult', 'MigrationRun', 'MigrationTarget', 'MigrationSource') {
+                $found.Keys | Should -Contain $expected
+            }
+        }
+
+        It 'shows no type name in "$x", Format-Table or Format-List of any of them' {
+            foreach ($case in $objectCases) {
+                $x = $case.Object
+                $shown = @(
+                    "$x"
+                    $x | Format-Table | Out-String -Width 250
+                    $x | Format-List | Out-String -Width 250
+                ) -join "`n"
+                foreach ($mark in $typeNameMarks) {
+                    $shown.Contains($mark) | Should -BeFalse -Because "$($case.TypeName) must show its content, not '$mark':`n$shown"
+                }
+            }
+        }
+
+        It 'has a format view for every public model type' {
+            $modelTypes = $plan.GetType().Assembly.GetExportedTypes() | Where-Object {
+                $_.Namespace -eq 'PSUnifiedMigration.Engine.Model' -and -not $_.IsEnum -and -not ($_.IsAbstract -and $_.IsSealed) -and
+                -not [Exception].IsAssignableFrom($_)
+            }
+            foreach ($type in $modelTypes) {
+                Get-FormatData -TypeName $type.FullName | Should -Not -BeNullOrEmpty -Because "$($type.Name) needs a view"
+            }
+        }
+
+        It 'right-aligns the counts of Get-MigrationRun''s table' {
+            $table = $runs | Format-Table | Out-String -Width 250
+            $header = ($table -split "`n" | Where-Object { $_ -match '\bRead\b' } | Select-Object -First 1)
+            $header | Should -Match '\s+Read\s+Migrated'
+            "$($runs[0])" | Should -Match ([regex]::Escape("Run $($result.RunId)"))
         }
     }
 

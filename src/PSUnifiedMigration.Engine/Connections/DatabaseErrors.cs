@@ -59,6 +59,29 @@ public static class DatabaseErrors
         }
     }
 
+    /// <summary>
+    /// What the database itself said, from the innermost PostgreSQL error under <paramref name="e"/>: its message, detail,
+    /// hint, SQLSTATE and the object it names. Null when no PostgreSQL error is underneath.
+    /// </summary>
+    public static string? ServerSaid(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is PostgresException pg)
+            {
+                var parts = new[]
+                {
+                    $"PostgreSQL: {pg.MessageText} (SQLSTATE {pg.SqlState})", pg.Detail is null ? null : $"Detail: {pg.Detail}",
+                    pg.Hint is null ? null : $"Hint: {pg.Hint}",
+                    pg.TableName is null ? null : $"Object: {pg.SchemaName}.{pg.TableName}{(pg.ColumnName is null ? "" : "." + pg.ColumnName)}",
+                };
+                return string.Join(" ", parts.Where(p => p is not null));
+            }
+        }
+
+        return null;
+    }
+
     private static MigrationException ConnectionLost(string doing, string why, object? target, Exception e) =>
         new("PostgresConnectionLost", MigrationErrorKind.ConnectionError,
             $"The connection to PostgreSQL was lost while {doing}: {why}. Committed batches stay; when the server is reachable, " +

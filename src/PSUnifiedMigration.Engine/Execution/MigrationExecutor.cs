@@ -59,7 +59,7 @@ public static class MigrationExecutor
             await session.DisposeAsync();
 
             // No run row exists yet: report why the target could not be prepared.
-            var cause = e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target.ConnectionString);
+            var cause = e is OperationCanceledException ? e : DatabaseErrors.Translate(e, "preparing the target's schemas", plan.Target);
             if (rollback is not null && !await RunRollback.TryRemoveSavepointAsync(plan.Target, rollback) && cause is MigrationException notStarted)
             {
                 throw new MigrationException(notStarted.ErrorId, notStarted.Kind,
@@ -87,7 +87,7 @@ public static class MigrationExecutor
                 {
                     var delay = options.Retry.DelayBefore(attempt);
                     result.Attempts = attempt + 1;
-                    result.Warnings.Add($"Attempt {attempt} met a transient failure ({DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString).Message}); " +
+                    result.Warnings.Add($"Attempt {attempt} met a transient failure ({DatabaseErrors.Translate(e, "migrating", plan.Target).Message}); " +
                                         $"retrying from the last checkpoint in {delay.TotalSeconds:0.#} s.");
                     tracker.Report($"Retrying after a transient failure (attempt {attempt + 1} of {options.Retry.MaxRetries + 1})", null);
                     await session.BreakAsync();
@@ -106,7 +106,7 @@ public static class MigrationExecutor
         }
         catch (Exception e)
         {
-            failure = DatabaseErrors.Translate(e, "migrating", plan.Target.ConnectionString);
+            failure = DatabaseErrors.Translate(e, "migrating", plan.Target);
             result.Status = MigrationStatus.Failed;
             result.FailureMessage = failure.Message;
         }
@@ -214,6 +214,12 @@ public static class MigrationExecutor
         ProgressTracker tracker, CancellationToken cancellationToken)
     {
         var positions = await ApplyCheckpointsAsync(plan, result, session.Journal, cancellationToken);
+        if (result.Attempts == 1)
+        {
+            // What the first attempt finds in the checkpoints was read by earlier invocations; a retry's was read by this one.
+            result.ResumedRecords = result.Read;
+        }
+
         foreach (var source in plan.Sources)
         {
             await MigrateSourceAsync(source, plan, options, result, session, positions, tracker, cancellationToken);
@@ -331,7 +337,8 @@ public static class MigrationExecutor
             }
             catch (Exception e)
             {
-                channel.Writer.Complete(e);
+                // Named here, where it is known that the source failed: the error's target is the source, not the target.
+                channel.Writer.Complete(e is OperationCanceledException ? e : DatabaseErrors.Translate(e, $"reading source '{source.Name}'", source));
             }
         }, CancellationToken.None);
 
@@ -421,13 +428,17 @@ public static class MigrationExecutor
     /// <summary>Turns step results into progress snapshots for the caller.</summary>
     private sealed class ProgressTracker(MigrationPlan plan, MigrationResult result, Stopwatch clock, Action<MigrationProgress> sink)
     {
+        private readonly ProgressRate _rate = new();
+
         public void Report(string phase, MigrationStepResult? step, bool stepFinished = false, bool finished = false)
         {
+            _rate.Sample(result.Read - result.ResumedRecords, clock.Elapsed);
+            var total = Math.Max(plan.TotalRecords, result.Read);
             var stepNumber = step is null ? 0 : Array.IndexOf(result.Steps.ToArray(), step) + 1;
             var stepTotal = step is null ? 0 : Math.Max(plan.Steps[stepNumber - 1].EstimatedRecords, step.Read);
             var warnings = plan.Warnings.Count + (int)Math.Min(int.MaxValue, result.Steps.Sum(s => s.IdCollisions));
-            sink(new MigrationProgress(phase, step, stepNumber, plan.Steps.Count, stepTotal, result.Read,
-                Math.Max(plan.TotalRecords, result.Read), result.Rejected, warnings, clock.Elapsed, finished || stepFinished));
+            sink(new MigrationProgress(phase, step, stepNumber, plan.Steps.Count, stepTotal, result.Read, total, result.Rejected, warnings,
+                clock.Elapsed, finished || stepFinished, _rate.RecordsPerSecond, finished ? TimeSpan.Zero : _rate.EstimateRemaining(total - result.Read)));
         }
     }
 }

@@ -43,7 +43,7 @@ internal sealed class TargetSession : IAsyncDisposable
         TargetLock? targetLock = null;
         try
         {
-            targetLock = await TargetLock.AcquireAsync(connection, target.ConnectionString, cancellationToken);
+            targetLock = await TargetLock.AcquireAsync(connection, target, cancellationToken);
             return new TargetSession(target, connection, targetLock, storage, await DeletedRecordFinder.CreateAsync(connection, cancellationToken));
         }
         catch

@@ -30,6 +30,9 @@ public sealed record SourceTableAnalysis(
     bool KeyIsUnique,
     IReadOnlyList<string> CarriedColumns)
 {
+    public override string ToString() => $"{Table}: {DisplayText.Count(Rows)} rows, {DisplayText.Size(Bytes)}, key {KeyColumn} ({KeyType}{(KeyIsUnique ? ", unique" : "")})";
+
+
     /// <summary>Vector dimensions found in the table (a vector collection), with how many rows have each.</summary>
     public IReadOnlyDictionary<int, long>? VectorDimensions { get; init; }
 
@@ -51,11 +54,17 @@ public sealed record SourceAnalysis(
     IReadOnlyDictionary<int, long> VectorDimensions,
     long ChunksWithoutVector)
 {
+    public override string ToString() => $"{SourceName} ({System}, {Layout} layout, PostgreSQL {ServerVersion}): {Tables.Count} table(s), {DisplayText.Count(Tables.Sum(t => t.Rows))} rows";
+
+
     /// <summary>Hash of the source's tables and columns; a run refuses a source whose shape changed since the plan.</summary>
     public string CatalogFingerprint { get; init; } = "";
 }
 
-public sealed record TargetTableAnalysis(string Table, long Rows, long RowsFromPlannedSources);
+public sealed record TargetTableAnalysis(string Table, long Rows, long RowsFromPlannedSources)
+{
+    public override string ToString() => $"{Table}: {DisplayText.Count(Rows)} rows, {DisplayText.Count(RowsFromPlannedSources)} from the planned sources";
+}
 
 public sealed record TargetAnalysis(
     string ServerVersion,
@@ -63,10 +72,16 @@ public sealed record TargetAnalysis(
     int? SchemaVersion,
     string DenseVectorType,
     int? DenseVectorDimensions,
-    IReadOnlyList<TargetTableAnalysis> Tables);
+    IReadOnlyList<TargetTableAnalysis> Tables)
+{
+    public override string ToString() => $"PostgreSQL {ServerVersion}, unified schema {(SchemaVersion is { } v ? $"version {v}" : "not installed")}, vectors as {DenseVectorType}{(DenseVectorDimensions is { } d ? $"({d})" : "")}, {Tables.Count} table(s)";
+}
 
 /// <summary>Two records that would get the same unified id; both survive, the later one under a name-based id.</summary>
-public sealed record IdCollision(string TargetTable, Guid UnifiedId, string ExistingSource, string ExistingLegacyId, string IncomingSource, string IncomingLegacyId);
+public sealed record IdCollision(string TargetTable, Guid UnifiedId, string ExistingSource, string ExistingLegacyId, string IncomingSource, string IncomingLegacyId)
+{
+    public override string ToString() => $"{TargetTable} id {UnifiedId}: held by {ExistingSource} {ExistingLegacyId}, wanted by {IncomingSource} {IncomingLegacyId}";
+}
 
 public sealed record MigrationPlanStep(
     int Order,
@@ -75,7 +90,10 @@ public sealed record MigrationPlanStep(
     string SourceTable,
     string TargetTable,
     long EstimatedRecords,
-    long EstimatedBytes);
+    long EstimatedBytes)
+{
+    public override string ToString() => $"{Order}. {Name} -> {TargetTable}: about {DisplayText.Count(EstimatedRecords)} records, {DisplayText.Size(EstimatedBytes)}";
+}
 
 /// <summary>
 /// What a migration will do, decided before it starts: analysis of every source and the target,
@@ -154,4 +172,9 @@ public sealed class MigrationPlan
     public long TotalRecords => Steps.Sum(s => s.EstimatedRecords);
 
     public long TotalBytes => Steps.Sum(s => s.EstimatedBytes);
+
+    public override string ToString() =>
+        $"Plan {PlanId}: {Steps.Count} step(s), about {DisplayText.Count(TotalRecords)} records ({DisplayText.Size(TotalBytes)}) from " +
+        $"{string.Join(", ", Sources.Select(s => s.Name))} into {Target.Name}; " +
+        (CanInvoke ? $"{Warnings.Count} warning(s)" : $"{Blockers.Count} blocker(s), cannot be invoked");
 }

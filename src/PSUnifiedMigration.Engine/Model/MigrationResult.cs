@@ -54,6 +54,10 @@ public sealed class MigrationStepResult
 
     /// <summary>The step continued from a checkpoint of an earlier attempt or an interrupted run.</summary>
     public bool Resumed { get; internal set; }
+
+    public override string ToString() =>
+        $"{Name} -> {TargetTable} {Status}: {DisplayText.Count(Read)} read, {DisplayText.Count(Migrated)} migrated, {DisplayText.Count(Skipped)} skipped, " +
+        $"{DisplayText.Count(Rejected)} rejected in {DisplayText.Duration(Duration)}";
 }
 
 /// <summary>A record an earlier run migrated that the source no longer holds.</summary>
@@ -114,7 +118,11 @@ public sealed class MigrationResult
 
     public TimeSpan Duration { get; internal set; }
 
-    public double RecordsPerSecond => Duration.TotalSeconds > 0 ? Math.Round(Read / Duration.TotalSeconds, 1) : 0;
+    /// <summary>Records a resumed run had read before this invocation (from its checkpoints); 0 for a new run.</summary>
+    public long ResumedRecords { get; internal set; }
+
+    /// <summary>This invocation's throughput: records read by earlier invocations of a resumed run are not counted.</summary>
+    public double RecordsPerSecond => Duration.TotalSeconds > 0 ? Math.Round((Read - ResumedRecords) / Duration.TotalSeconds, 1) : 0;
 
     /// <summary>Rejected records (the first 1,000; all of them are in the reject table) and the run's fatal error, if any.</summary>
     public List<MigrationRecordError> Errors { get; } = [];
@@ -133,4 +141,8 @@ public sealed class MigrationResult
 
     /// <summary>Where the rejected records are kept, with their reasons.</summary>
     public string RejectTable => $"{Targets.Postgres.UnifiedSchema.BookkeepingSchema}.rejects";
+
+    public override string ToString() =>
+        $"Run {RunId} {Status}: {DisplayText.Count(Read)} read, {DisplayText.Count(Migrated)} migrated, {DisplayText.Count(Skipped)} skipped, " +
+        $"{DisplayText.Count(Rejected)} rejected in {DisplayText.Duration(Duration)}";
 }

@@ -2,20 +2,29 @@ using System.Text.Json.Serialization;
 
 namespace PSUnifiedMigration.Engine.Model;
 
-public sealed record SavepointTable(string Table, long Rows, string ContentHash);
+public sealed record SavepointTable(string Table, long Rows, string ContentHash)
+{
+    public override string ToString() => $"{Table}: {DisplayText.Count(Rows)} rows, hash {ContentHash[..Math.Min(12, ContentHash.Length)]}";
+}
 
 /// <summary>
 /// One thing a projection store's part of a savepoint holds: say a graph's nodes (exported into the savepoint's
 /// PostgreSQL schema), or a vector collection and the name of its snapshot on the store's server.
 /// </summary>
-public sealed record SavepointItem(string Name, long Count, string ContentHash, string? Snapshot = null);
+public sealed record SavepointItem(string Name, long Count, string ContentHash, string? Snapshot = null)
+{
+    public override string ToString() => $"{Name}: {DisplayText.Count(Count)}" + (Snapshot is null ? "" : $", snapshot {Snapshot}");
+}
 
 /// <summary>
 /// A projection store's part of a savepoint: the store's name (as text in the bookkeeping row, the text the former
 /// enum was written as; rows holding the enum's number still load, see SavepointStoreName), its redacted address, and
 /// what it holds.
 /// </summary>
-public sealed record SavepointPart([property: JsonConverter(typeof(Savepoints.SavepointStoreName))] string Store, string Address, IReadOnlyList<SavepointItem> Items);
+public sealed record SavepointPart([property: JsonConverter(typeof(Savepoints.SavepointStoreName))] string Store, string Address, IReadOnlyList<SavepointItem> Items)
+{
+    public override string ToString() => $"{Store} at {Address}: {string.Join(", ", Items)}";
+}
 
 /// <summary>
 /// A named copy of the unified store that Restore-MigrationSavepoint returns to exactly: the PostgreSQL tables, and the
@@ -58,6 +67,9 @@ public sealed class MigrationSavepoint
     public long TotalRows => Tables.Sum(t => t.Rows);
 
     public MigrationTarget Target { get; }
+
+    public override string ToString() =>
+        $"Savepoint '{Name}' of {string.Join(", ", Stores)}, created {CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture)}: {DisplayText.Count(TotalRows)} rows";
 }
 
 /// <summary>Where a store stands after (part of) a restore.</summary>
@@ -89,6 +101,9 @@ public sealed record MigrationRestoreResult(string SavepointName, IReadOnlyList<
     IReadOnlyList<StoreRestoreResult> Stores)
 {
     public long TotalRows => Tables.Sum(t => t.Rows);
+
+    public override string ToString() =>
+        $"Restore of '{SavepointName}': {DisplayText.Count(TotalRows)} rows, {(Verified ? "verified" : "not verified")}, {string.Join(", ", Stores)} in {DisplayText.Duration(Duration)}";
 }
 
 /// <summary>A restore that did not finish: <see cref="Result"/> says which state every store is in.</summary>

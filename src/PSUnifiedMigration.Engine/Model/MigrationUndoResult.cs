@@ -1,10 +1,16 @@
 namespace PSUnifiedMigration.Engine.Model;
 
 /// <summary>What undoing a run did to one unified table: rows the run inserted and deleted now, rows it changed and restored now.</summary>
-public sealed record UndoTableResult(string Table, long Deleted, long Restored);
+public sealed record UndoTableResult(string Table, long Deleted, long Restored)
+{
+    public override string ToString() => $"{Table}: {DisplayText.Count(Deleted)} deleted, {DisplayText.Count(Restored)} restored";
+}
 
 /// <summary>What undoing a run did in one store: PostgreSQL, or a graph or vector store that holds a projection of it.</summary>
-public sealed record UndoStoreResult(string Store, long Deleted, long Rewritten, TimeSpan Duration);
+public sealed record UndoStoreResult(string Store, long Deleted, long Rewritten, TimeSpan Duration)
+{
+    public override string ToString() => $"{Store}: {DisplayText.Count(Deleted)} deleted, {DisplayText.Count(Rewritten)} rewritten in {DisplayText.Duration(Duration)}";
+}
 
 /// <summary>The outcome of Undo-Migration: the run's rows removed or given their previous version back, in every configured store.</summary>
 public sealed class MigrationUndoResult
@@ -32,4 +38,8 @@ public sealed class MigrationUndoResult
     public long Restored => Tables.Sum(t => t.Restored);
 
     public TimeSpan Duration { get; }
+
+    public override string ToString() => AlreadyUndone
+        ? $"Run {RunId} was already undone"
+        : $"Undo of run {RunId}: {DisplayText.Count(Deleted)} deleted, {DisplayText.Count(Restored)} restored in {DisplayText.Duration(Duration)}";
 }

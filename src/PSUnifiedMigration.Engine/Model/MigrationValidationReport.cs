@@ -108,4 +108,8 @@ public sealed class MigrationValidationReport
     }
 
     internal void Count(string statistic, long by = 1) => Statistics[statistic] = Statistics.GetValueOrDefault(statistic) + by;
+
+    public override string ToString() =>
+        $"{Mode} validation{(RunId is { } run ? $" of run {run}" : "")}: {(IsValid ? "valid" : "NOT valid")}, {Checks.Count(c => c.Passed)} of {Checks.Count} checks passed, " +
+        $"{DisplayText.Count(Statistics.GetValueOrDefault("differences_total"))} difference(s) in {DisplayText.Duration(Duration)}";
 }

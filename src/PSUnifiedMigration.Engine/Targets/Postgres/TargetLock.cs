@@ -20,10 +20,40 @@ public sealed class TargetLock : IAsyncDisposable
         if (!(bool)(await command.ExecuteScalarAsync(cancellationToken))!)
         {
             throw new MigrationException("TargetBusy", MigrationErrorKind.ResourceBusy,
-                "Another migration run, savepoint or savepoint restore is using this target. Wait for it to finish, then try again.", target);
+                $"Another migration run, savepoint or savepoint restore is using this target ({await HolderAsync(connection, cancellationToken)}). " +
+                "Wait for it to finish, then try again; Get-MigrationRun -Target <target> -Watch follows a run.", target);
         }
 
         return new TargetLock(connection);
+    }
+
+    /// <summary>
+    /// Who holds the lock, from pg_locks and pg_stat_activity, and the run the journal says is running. A bigint advisory
+    /// key shows in pg_locks as classid (high 32 bits), objid (low 32 bits) and objsubid 1. Without the rights to see
+    /// another user's session, PostgreSQL hides its details; what is hidden is said so.
+    /// </summary>
+    private static async Task<string> HolderAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT a.pid, a.usename, a.application_name, host(a.client_addr), to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"')
+            FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.classid = ($1 >> 32)::oid AND l.objid = ($1 & 4294967295)::oid AND l.objsubid = 1
+            LIMIT 1
+            """, connection) { Parameters = { new() { Value = Key } } };
+        string holder;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return "its holder has just released it";
+            }
+
+            string Text(int i) => reader.IsDBNull(i) || reader.GetValue(i) is "" ? "(not visible to this user)" : reader.GetValue(i).ToString()!;
+            holder = $"held by PostgreSQL session pid {Text(0)}, user {Text(1)}, application '{Text(2)}', client {Text(3)}, connected since {Text(4)}";
+        }
+
+        var run = await RunJournalReader.RunningRunAsync(connection, cancellationToken);
+        return run is null ? holder : $"{holder}; the journal's running run is {run}";
     }
 
     /// <summary>Releases the lock once; later calls do nothing.</summary>
