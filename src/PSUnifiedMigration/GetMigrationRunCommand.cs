@@ -12,7 +12,7 @@ namespace PSUnifiedMigration;
 /// newest first, or one run by -RunId. With -Watch it follows a run from another console as a progress display,
 /// reading the journal every -Interval seconds until the run ends (or Ctrl+C), then writes the run as it ended.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "MigrationRun")]
+[Cmdlet(VerbsCommon.Get, "MigrationRun", HelpUri = ModuleLinks.CmdletHelp + "Get-MigrationRun.md")]
 [OutputType(typeof(MigrationRun))]
 public sealed class GetMigrationRunCommand : MigrationCmdletBase
 {
