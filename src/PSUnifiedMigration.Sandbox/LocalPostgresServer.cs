@@ -52,7 +52,10 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         await ExternalProcess.RunAsync(Path.Combine(bin, "initdb"),
             ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], runAs, cancellationToken);
         var port = ExternalProcess.FreePort();
-        var options = $"-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        // A test suite shares one cluster between test classes that run in parallel, each with its own databases, and
+        // every database keeps its own connection pool (a source and a target about five idle connections between them,
+        // pruned only after five idle minutes): the slots are sized for a whole suite, not for one run.
+        var options = $"-p {port} -k {socket} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
         await PgCtlStartAsync(bin, root, options, runAs, cancellationToken);
 
         var admin = new NpgsqlConnectionStringBuilder

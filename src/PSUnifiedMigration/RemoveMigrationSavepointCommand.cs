@@ -16,16 +16,7 @@ public sealed class RemoveMigrationSavepointCommand : SavepointCmdletBase
     protected override void ProcessRecord()
     {
         var target = SavepointTarget;
-        string name;
-        try
-        {
-            name = ResolveSavepoint().Name;
-        }
-        catch (MigrationException e)
-        {
-            ThrowAsTerminating(e);
-            return;
-        }
+        var name = ResolveSavepointName();
 
         if (!ShouldProcess(target.ToString(), $"Remove savepoint '{name}' from every store it covers"))
         {

@@ -17,16 +17,7 @@ public sealed class RestoreMigrationSavepointCommand : SavepointCmdletBase
     protected override void ProcessRecord()
     {
         var target = SavepointTarget;
-        string name;
-        try
-        {
-            name = ResolveSavepoint().Name;
-        }
-        catch (MigrationException e)
-        {
-            ThrowAsTerminating(e);
-            return;
-        }
+        var name = ResolveSavepointName();
 
         if (!ShouldProcess(target.ToString(), $"Replace the unified store's contents (PostgreSQL, and {TargetStores.Names(" and ")} when configured) with savepoint '{name}'"))
         {

@@ -49,4 +49,18 @@ public abstract class SavepointCmdletBase : MigrationCmdletBase
                        ? $" (names are case-sensitive: there is '{other.Name}')." : ".") +
                    " Get-MigrationSavepoint lists the savepoints there are.", Name);
     }
+
+    /// <summary>The name of the savepoint the command acts on (<see cref="ResolveSavepoint"/>); SavepointNotFound ends the command.</summary>
+    protected string ResolveSavepointName()
+    {
+        try
+        {
+            return ResolveSavepoint().Name;
+        }
+        catch (MigrationException e)
+        {
+            ThrowAsTerminating(e);
+            throw;
+        }
+    }
 }
