@@ -612,7 +612,9 @@ Describe 'Against a real PostgreSQL' -Tag 'Integration' {
         Context 'with a source database that holds no Claude-Context installation' {
             BeforeAll {
                 $empty = New-TestDatabase -Server $server -Prefix 'empty'
-                $plan = New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $empty) -Target (New-MigrationTarget $empty) -ErrorAction SilentlyContinue -ErrorVariable planErrors
+                # A target of its own: the source database as target would be a second blocker, TargetIsSource.
+                $unified = New-TestDatabase -Server $server -Prefix 'unified'
+                $plan = New-MigrationPlan -Source (New-MigrationSource -ClaudeContext $empty) -Target (New-MigrationTarget $unified) -ErrorAction SilentlyContinue -ErrorVariable planErrors
             }
 
             It 'writes one error, SourceSchemaMissing' {
