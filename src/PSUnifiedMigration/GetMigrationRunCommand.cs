@@ -81,16 +81,22 @@ public sealed class GetMigrationRunCommand : MigrationCmdletBase
     }
 
     /// <summary>
-    /// A new progress record per read (the host may keep the records it is given): the run, its phase and counts, the rate
-    /// seen while watching and the newest reject.
+    /// A new progress record per read (the host may keep the records it is given): the run, its phase and counts against the
+    /// plan's total, the rate seen while watching, the time left at that rate (once enough of it was measured) and the newest
+    /// reject. The host shows PercentComplete and SecondsRemaining itself, so the status text does not repeat them.
     /// </summary>
     private static ProgressRecord Render(MigrationRun run, ProgressRate rate, bool finished) => new(1, $"Run {run.RunId} ({run.Sources})",
         string.Format(CultureInfo.InvariantCulture,
-            "{0}: {1:N0} read, {2:N0} migrated, {3:N0} skipped, {4:N0} rejected, {5:N0} rec/s, running {6}",
-            run.Phase, run.Read, run.Migrated, run.Skipped, run.Rejected, rate.RecordsPerSecond, run.Elapsed))
+            "{0}: {1:N0}{2} read, {3:N0} migrated, {4:N0} skipped, {5:N0} rejected, {6:N0} rec/s, running {7}",
+            run.Phase, run.Read, run.Total is { } total ? $" of about {total:N0}" : "", run.Migrated, run.Skipped, run.Rejected,
+            rate.RecordsPerSecond, run.Elapsed))
     {
         CurrentOperation = run.Failure ?? (run.LatestRejects.FirstOrDefault() is { } reject ? $"Latest reject: {reject}" : ""),
         RecordType = finished ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        PercentComplete = run.PercentComplete is { } percent ? (int)percent : -1,
+        SecondsRemaining = !finished && run.Total is { } planned && rate.EstimateRemaining(Math.Max(0, planned - run.Read)) is { } left
+            ? (int)Math.Min(int.MaxValue, left.TotalSeconds)
+            : -1,
     };
 
     private MigrationException NotFound(Guid runId) => new("RunNotFound", MigrationErrorKind.ObjectNotFound,

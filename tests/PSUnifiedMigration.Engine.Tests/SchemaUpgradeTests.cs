@@ -105,4 +105,30 @@ public class SchemaUpgradeTests(PostgresFixture fixture)
         Assert.Equal(saved, await scenario.ScalarOnTargetAsync<string>(ChunksWithoutSummaries));
         Assert.Equal(0L, await scenario.ScalarOnTargetAsync<long>("SELECT count(*) FROM unified.chunks WHERE summary IS NOT NULL OR summary_vector IS NOT NULL"));
     }
+
+    /// <summary>What version 6 added to the bookkeeping, removed from a current store to make it a version 5 one.</summary>
+    private const string DowngradeToVersion5 = """
+        ALTER TABLE unified_migration.runs DROP COLUMN planned;
+        UPDATE unified_migration.schema_version SET version = 5;
+        """;
+
+    [Fact]
+    public async Task A_version_5_journal_reads_without_totals_and_its_next_run_journals_its_plan()
+    {
+        var scenario = await EngineScenario.CreateAsync(fixture.Server, new ClaudeContextSampleOptions { Chunks = 20, Layout = ChunkLayout.Live });
+        var first = await RunAsync(scenario);
+        await TestDatabase.ExecuteAsync(scenario.TargetConnection, DowngradeToVersion5);
+        var beforeUpgrade = Assert.Single(await RunJournalReader.ListAsync(scenario.Target, null, default));
+
+        var later = await RunAsync(scenario);
+        var runs = await RunJournalReader.ListAsync(scenario.Target, null, default);
+
+        Assert.Equal((first.RunId, (long?)null, (double?)null), (beforeUpgrade.RunId, beforeUpgrade.Total, beforeUpgrade.PercentComplete));
+        Assert.Equal(UnifiedSchema.CurrentVersion, await scenario.ScalarOnTargetAsync<int>("SELECT max(version) FROM unified_migration.schema_version"));
+        Assert.Equal([later.RunId, first.RunId], runs.Select(r => r.RunId));
+        Assert.Equal(later.Plan.TotalRecords, runs[0].Total);
+        Assert.Equal(100, runs[0].PercentComplete);
+        Assert.Equal(later.Plan.Warnings.Select(w => $"{w.Code}: {w}"), runs[0].Warnings);
+        Assert.Null(runs[1].Total);
+    }
 }

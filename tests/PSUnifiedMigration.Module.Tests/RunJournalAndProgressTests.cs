@@ -96,6 +96,49 @@ public sealed class RunJournalAndProgressTests(PostgresFixture fixture) : IDispo
         Assert.Equal((long)scenario.TotalRecords, final.Properties["Read"].Value);
         Assert.Contains(watched.Progress, p => p.RecordType == ProgressRecordType.Processing && p.StatusDescription.StartsWith("Migrating ", StringComparison.Ordinal));
         Assert.Equal(ProgressRecordType.Completed, watched.Progress[^1].RecordType);
+
+        // The journal holds the plan's total: the watcher shows a percentage that only grows, and a time left once it measured a rate.
+        var total = (long)PSObject.AsPSObject(migrated.Single().Properties["Plan"].Value).Properties["TotalRecords"].Value;
+        Assert.Equal(total, final.Properties["Total"].Value);
+        Assert.Equal(100.0, final.Properties["PercentComplete"].Value);
+        var working = watched.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToArray();
+        Assert.All(working, p => Assert.InRange(p.PercentComplete, 0, 99));
+        Assert.All(working, p => Assert.Contains($" of about {total:N0} read", p.StatusDescription));
+        Assert.Equal(working.Select(p => p.PercentComplete).Order(), working.Select(p => p.PercentComplete));
+        Assert.Contains(working, p => p.SecondsRemaining >= 0);
+        Assert.Equal(100, watched.Progress[^1].PercentComplete);
+        Assert.Equal(-1, watched.Progress[^1].SecondsRemaining);
+    }
+
+    [Fact]
+    public async Task The_journal_keeps_the_plans_total_and_warnings_for_a_percentage_from_another_session()
+    {
+        var scenario = await ScenarioAsync();
+        _session.RunAndStopWhen(Plan + "$plan | Invoke-Migration -Confirm:$false", InChunks);
+        var planned = _session.Run("$plan.TotalRecords\n$plan.Steps | ForEach-Object { '{0}={1}' -f $_.Name, $_.EstimatedRecords }");
+        var total = (long)planned.Output[0].BaseObject;
+        Assert.True(total > 0);
+
+        var stopped = _watcher.Run("Get-MigrationRun -Target (New-MigrationTarget $TargetConnection)").Single();
+
+        Assert.Equal(total, stopped.Properties["Total"].Value);
+        var read = (long)stopped.Properties["Read"].Value;
+        Assert.Equal(Math.Min(99.9, Math.Round(100.0 * read / total, 1)), stopped.Properties["PercentComplete"].Value);
+        Assert.Null(stopped.Properties["Remaining"].Value);
+        Assert.Contains($"{read:N0} of about {total:N0} read", stopped.BaseObject.ToString());
+        var steps = ((System.Collections.IEnumerable)stopped.Properties["Steps"].Value).Cast<object>().Select(PSObject.AsPSObject).ToArray();
+        var estimates = planned.Output.Skip(1).Select(o => (string)o.BaseObject).ToHashSet();
+        Assert.All(steps, step => Assert.Contains($"{step.Properties["Name"].Value}={step.Properties["Total"].Value}", estimates));
+
+        // The resume journals the plan it runs under, warnings included (the target now holds this source's rows).
+        var resumed = _session.Run(Plan + "$plan | Invoke-Migration -Resume -Confirm:$false\n$plan.Warnings | ForEach-Object { '{0}: {1}' -f $_.Code, $_ }");
+        Assert.Empty(resumed.AllErrors);
+        var warnings = resumed.Output.Skip(1).Select(o => (string)o.BaseObject).ToArray();
+        Assert.NotEmpty(warnings);
+        var finished = _watcher.Run("Get-MigrationRun -Target (New-MigrationTarget $TargetConnection)").Single();
+        Assert.Equal(warnings, ((System.Collections.IEnumerable)finished.Properties["Warnings"].Value).Cast<object>().Select(o => o.ToString()));
+        Assert.Equal(100.0, finished.Properties["PercentComplete"].Value);
+        Assert.Equal(await scenario.ScalarOnTargetAsync<long>("SELECT (planned->>'Total')::bigint FROM unified_migration.runs"), finished.Properties["Total"].Value);
     }
 
     [Fact]

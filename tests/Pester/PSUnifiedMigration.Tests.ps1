@@ -846,6 +846,13 @@ ALTER TABLE claude_context.chunks ALTER COLUMN metadata TYPE json USING metadata
             $header | Should -Match '\s+Read\s+Migrated'
             "$($runs[0])" | Should -Match ([regex]::Escape("Run $($result.RunId)"))
         }
+
+        It 'shows the planned total and percentage of a journaled run' {
+            $runs[0].Total | Should -Be $plan.TotalRecords
+            $runs[0].PercentComplete | Should -Be 100
+            "$($runs[0])" | Should -Match ([regex]::Escape("of about $($plan.TotalRecords.ToString('N0', [cultureinfo]::InvariantCulture)) read"))
+            ($runs | Format-List | Out-String -Width 250) | Should -Match 'Total\s+: about [\d,]+ records, 100% read'
+        }
     }
 
     Describe 'Savepoints' {

@@ -193,7 +193,7 @@ public static class MigrationExecutor
         if (resumable is not null)
         {
             result = new MigrationResult(resumable.RunId, plan, steps) { ResumedFrom = resumable.Status };
-            await session.Journal.ReopenRunAsync(transaction, resumable.RunId, cancellationToken);
+            await session.Journal.ReopenRunAsync(transaction, resumable.RunId, plan, cancellationToken);
         }
         else
         {

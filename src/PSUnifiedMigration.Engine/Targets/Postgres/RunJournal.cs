@@ -13,7 +13,7 @@ internal sealed class RunJournal(NpgsqlConnection connection)
     public async Task StartRunAsync(NpgsqlTransaction transaction, MigrationResult result, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            $"INSERT INTO {B}.runs (run_id, plan_id, plan_fingerprint, sources, status, started_at, started_by) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            $"INSERT INTO {B}.runs (run_id, plan_id, plan_fingerprint, sources, status, started_at, started_by, planned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
             connection, transaction)
         {
             Parameters =
@@ -21,6 +21,7 @@ internal sealed class RunJournal(NpgsqlConnection connection)
                 new() { Value = result.RunId }, new() { Value = result.Plan.PlanId }, new() { Value = result.Plan.Fingerprint },
                 new() { Value = SourcesOf(result.Plan) },
                 new() { Value = result.Status.ToString() }, new() { Value = result.StartedAt.UtcDateTime }, new() { Value = Environment.UserName },
+                new() { Value = JournaledPlan.Of(result.Plan).ToJson() },
             },
         };
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -125,10 +126,10 @@ internal sealed class RunJournal(NpgsqlConnection connection)
         return runId is not null || (!run.Finished && run.Sources == sources) ? run : null;
     }
 
-    /// <summary>Marks a run running again for its resume.</summary>
-    public Task ReopenRunAsync(NpgsqlTransaction transaction, Guid runId, CancellationToken cancellationToken) =>
-        ExecuteAsync(transaction, $"UPDATE {B}.runs SET status = $2, finished_at = NULL, failure = NULL WHERE run_id = $1",
-            cancellationToken, runId, MigrationStatus.Running.ToString());
+    /// <summary>Marks a run running again for its resume, under the plan it now runs (its totals and warnings).</summary>
+    public Task ReopenRunAsync(NpgsqlTransaction transaction, Guid runId, MigrationPlan plan, CancellationToken cancellationToken) =>
+        ExecuteAsync(transaction, $"UPDATE {B}.runs SET status = $2, finished_at = NULL, failure = NULL, planned = $3::jsonb WHERE run_id = $1",
+            cancellationToken, runId, MigrationStatus.Running.ToString(), JournaledPlan.Of(plan).ToJson());
 
     /// <summary>
     /// Closes the run's row. A run that finished leaves no checkpoints behind: nothing is left to resume, and a later

@@ -11,6 +11,9 @@ namespace PSUnifiedMigration.Engine.Targets.Postgres;
 public static class RunJournalReader
 {
     private const int LatestRejects = 10;
+
+    /// <summary>The schema version whose run rows keep their plan's totals and warnings (runs.planned); older rows show none.</summary>
+    private const int PlannedSince = 6;
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
 
     /// <summary>The target's runs, newest first, or the one run asked for; empty when the target has no journal yet.</summary>
@@ -19,21 +22,21 @@ public static class RunJournalReader
         try
         {
             await using var connection = await target.Endpoint.OpenAsync(cancellationToken);
-            if (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, null, cancellationToken) is null)
+            if (await UnifiedSchemaInstaller.InstalledVersionAsync(connection, null, cancellationToken) is not { } version)
             {
                 return [];
             }
 
             await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            var runs = await RunsAsync(connection, runId, cancellationToken);
+            var runs = await RunsAsync(connection, runId, version >= PlannedSince, cancellationToken);
             var result = new List<MigrationRun>(runs.Count);
-            foreach (var run in runs)
+            foreach (var (run, planned) in runs)
             {
-                var steps = await StepsAsync(connection, run.RunId, cancellationToken);
+                var steps = await StepsAsync(connection, run.RunId, planned, cancellationToken);
                 var rejects = await RejectsAsync(connection, run.RunId, cancellationToken);
                 result.Add(run.Status == MigrationStatus.Running
-                    ? Copy(run, steps, rejects, steps.Sum(s => s.Read), steps.Sum(s => s.Migrated), steps.Sum(s => s.Rejected), steps.Sum(s => s.Skipped))
-                    : Copy(run, steps, rejects, run.Read, run.Migrated, run.Rejected, run.Skipped));
+                    ? Copy(run, planned, steps, rejects, steps.Sum(s => s.Read), steps.Sum(s => s.Migrated), steps.Sum(s => s.Rejected), steps.Sum(s => s.Skipped))
+                    : Copy(run, planned, steps, rejects, run.Read, run.Migrated, run.Rejected, run.Skipped));
             }
 
             return result;
@@ -63,18 +66,21 @@ public static class RunJournalReader
             : null;
     }
 
-    private static MigrationRun Copy(MigrationRun run, IReadOnlyList<MigrationRunStep> steps, IReadOnlyList<MigrationRecordError> rejects,
-        long read, long migrated, long rejected, long skipped) => new()
+    private static MigrationRun Copy(MigrationRun run, JournaledPlan? planned, IReadOnlyList<MigrationRunStep> steps,
+        IReadOnlyList<MigrationRecordError> rejects, long read, long migrated, long rejected, long skipped) => new()
     {
         RunId = run.RunId, Status = run.Status, Sources = run.Sources, StartedAt = run.StartedAt, FinishedAt = run.FinishedAt,
         StartedBy = run.StartedBy, ReadAt = run.ReadAt, Failure = run.Failure, Steps = steps, LatestRejects = rejects,
+        Total = planned?.Total, Warnings = planned?.Warnings ?? [],
         Read = read, Migrated = migrated, Rejected = rejected, Skipped = skipped, IdCollisions = steps.Sum(s => s.IdCollisions),
     };
 
-    private static async Task<List<MigrationRun>> RunsAsync(NpgsqlConnection connection, Guid? runId, CancellationToken cancellationToken)
+    private static async Task<List<(MigrationRun Run, JournaledPlan? Planned)>> RunsAsync(NpgsqlConnection connection, Guid? runId, bool hasPlanned,
+        CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
-            SELECT run_id, status, sources, started_at, finished_at, started_by, read, migrated, rejected, skipped, failure, now()
+            SELECT run_id, status, sources, started_at, finished_at, started_by, read, migrated, rejected, skipped, failure, now(),
+                {(hasPlanned ? "planned::text" : "NULL::text")}
             FROM {B}.runs {(runId is null ? "" : "WHERE run_id = $1")} ORDER BY started_at DESC
             """, connection);
         if (runId is { } id)
@@ -82,24 +88,25 @@ public static class RunJournalReader
             command.Parameters.Add(new NpgsqlParameter { Value = id });
         }
 
-        var runs = new List<MigrationRun>();
+        var runs = new List<(MigrationRun, JournaledPlan?)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            runs.Add(new MigrationRun
+            runs.Add((new MigrationRun
             {
                 RunId = reader.GetGuid(0), Status = Enum.Parse<MigrationStatus>(reader.GetString(1)), Sources = reader.GetString(2),
                 StartedAt = Utc(reader.GetDateTime(3)), FinishedAt = reader.IsDBNull(4) ? null : Utc(reader.GetDateTime(4)),
                 StartedBy = reader.IsDBNull(5) ? null : reader.GetString(5), Read = reader.GetInt64(6), Migrated = reader.GetInt64(7),
                 Rejected = reader.GetInt64(8), Skipped = reader.GetInt64(9), Failure = reader.IsDBNull(10) ? null : reader.GetString(10),
                 ReadAt = Utc(reader.GetDateTime(11)),
-            });
+            }, JournaledPlan.Parse(reader.IsDBNull(12) ? null : reader.GetString(12))));
         }
 
         return runs;
     }
 
-    private static async Task<IReadOnlyList<MigrationRunStep>> StepsAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<MigrationRunStep>> StepsAsync(NpgsqlConnection connection, Guid runId, JournaledPlan? planned,
+        CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT step, source_name, target_table, status, read, migrated, rejected, skipped, id_collisions, updated_at
@@ -110,7 +117,8 @@ public static class RunJournalReader
         while (await reader.ReadAsync(cancellationToken))
         {
             steps.Add(new MigrationRunStep(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), Utc(reader.GetDateTime(9))));
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), Utc(reader.GetDateTime(9)),
+                planned?.Steps.TryGetValue(reader.GetString(0), out var total) == true ? total : null));
         }
 
         return steps;

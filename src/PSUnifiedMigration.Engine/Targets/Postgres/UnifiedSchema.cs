@@ -52,9 +52,9 @@ public static class UnifiedSchema
     /// Version of the tables below; bump it when they change. Upgrades are derived: missing tables are
     /// created and missing columns added (version 2 added principals, ACLs, ownership, data points and the graph;
     /// version 3 added the bookkeeping's before-images and the savepoints' graph and vector store parts;
-    /// version 5 added chunks.summary and chunks.summary_vector).
+    /// version 5 added chunks.summary and chunks.summary_vector; version 6 added the bookkeeping's runs.planned).
     /// </summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>The last version that changed the data tables: stores from this version on hold the same data tables.</summary>
     public const int DataTablesVersion = 5;

@@ -17,7 +17,7 @@ public static class UnifiedSchemaInstaller
 {
     private static readonly string B = Sql.Quote(UnifiedSchema.BookkeepingSchema);
     private static readonly string U = Sql.Quote(UnifiedSchema.DataSchema);
-    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map; before-images; projection state";
+    private const string VersionDescription = "unified store: principals, projects, datasets, documents, chunks, data points, graph, ACLs, id map; before-images; projection state; planned totals of runs";
 
     public static async Task<int?> InstalledVersionAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
@@ -221,8 +221,9 @@ public static class UnifiedSchemaInstaller
         """;
 
     /// <summary>
-    /// What versions 3 and 4 added to the bookkeeping, safe to run again: the before-images of the rows runs changed, the
-    /// savepoints' parts in Neo4j and Qdrant (3), and how far each graph or vector store is in step with PostgreSQL (4).
+    /// What versions 3, 4 and 6 added to the bookkeeping, safe to run again: the before-images of the rows runs changed, the
+    /// savepoints' parts in Neo4j and Qdrant (3), how far each graph or vector store is in step with PostgreSQL (4), and each
+    /// run's planned totals and warnings (6), so another console can show a percentage, a time left and the warnings.
     /// </summary>
     private static string BookkeepingAdditionsDdl() => $"""
 
@@ -234,6 +235,7 @@ public static class UnifiedSchemaInstaller
         CREATE TABLE IF NOT EXISTS {B}.projections (
             store text NOT NULL, system_origin text NOT NULL, dirty_runs uuid[] NOT NULL DEFAULT ARRAY[]::uuid[], synced_at timestamptz NOT NULL,
             PRIMARY KEY (store, system_origin));
+        ALTER TABLE {B}.runs ADD COLUMN IF NOT EXISTS planned jsonb;
         """;
 
     private static string DataDdl(VectorStorage storage)
