@@ -12,7 +12,7 @@ namespace PSUnifiedMigration;
 /// </summary>
 [Cmdlet(VerbsData.Import, "MigrationPlan", HelpUri = ModuleLinks.CmdletHelp + "Import-MigrationPlan.md")]
 [OutputType(typeof(MigrationPlan))]
-public sealed class ImportMigrationPlanCommand : MigrationCmdletBase
+public sealed class ImportMigrationPlanCommand : PlanCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -30,35 +30,17 @@ public sealed class ImportMigrationPlanCommand : MigrationCmdletBase
     protected override void EndProcessing()
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
-        var progress = new ProgressRecord(1, "Importing migration plan", $"Re-analysing the sources of {path}");
-        WriteProgress(progress);
-        MigrationPlan plan;
+        PlanFile file;
         try
         {
-            var file = PlanFile.Read(path);
-            plan = RunEngine((_, token) => PlanImporter.ImportAsync(file, Source, Target!, token));
+            file = PlanFile.Read(path);
         }
         catch (MigrationException e)
         {
             ThrowAsTerminating(e);
             return;
         }
-        finally
-        {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
-        }
 
-        foreach (var warning in plan.Warnings)
-        {
-            WriteWarning(warning.ToString());
-        }
-
-        foreach (var blocker in plan.Blockers)
-        {
-            WriteError(ToErrorRecord(new MigrationException(blocker.Code, blocker.Kind, "Blocker: " + blocker, plan)));
-        }
-
-        WriteObject(plan);
+        WritePlan(Plan("Importing migration plan", $"Re-analysing the sources of {path}", token => PlanImporter.ImportAsync(file, Source, Target!, token)));
     }
 }
