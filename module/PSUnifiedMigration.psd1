@@ -17,6 +17,8 @@
         'Invoke-Migration'
         'Test-Migration'
         'Export-MigrationValidationReport'
+        'Export-MigrationPlan'
+        'Import-MigrationPlan'
         'New-MigrationSavepoint'
         'Get-MigrationSavepoint'
         'Restore-MigrationSavepoint'

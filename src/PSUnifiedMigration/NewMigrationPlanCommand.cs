@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using PSUnifiedMigration.Engine;
 using PSUnifiedMigration.Engine.Model;
 using PSUnifiedMigration.Engine.Planning;
 
@@ -11,7 +10,7 @@ namespace PSUnifiedMigration;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "MigrationPlan", HelpUri = ModuleLinks.CmdletHelp + "New-MigrationPlan.md")]
 [OutputType(typeof(MigrationPlan))]
-public sealed class NewMigrationPlanCommand : MigrationCmdletBase
+public sealed class NewMigrationPlanCommand : PlanCmdletBase
 {
     private readonly List<MigrationSource> _sources = [];
 
@@ -35,40 +34,9 @@ public sealed class NewMigrationPlanCommand : MigrationCmdletBase
 
     protected override void EndProcessing()
     {
-        var progress = new ProgressRecord(1, "Planning migration", $"Analysing {_sources.Count} source(s) and the target");
-        WriteProgress(progress);
-        MigrationPlan plan;
-        try
-        {
-            plan = RunEngine((_, token) => MigrationPlanner.PlanAsync(_sources, Target!, BatchSize, token));
-        }
-        catch (MigrationException e)
-        {
-            ThrowAsTerminating(e);
-            return;
-        }
-        finally
-        {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
-        }
-
+        var plan = Plan("Planning migration", $"Analysing {_sources.Count} source(s) and the target",
+            token => MigrationPlanner.PlanAsync(_sources, Target!, BatchSize, token));
         plan.RollbackOnFailure = RollbackOnFailure;
-        foreach (var step in plan.Steps)
-        {
-            WriteVerbose($"Step {step.Order}: {step.Name} -> unified.{step.TargetTable}, about {step.EstimatedRecords} records ({step.EstimatedBytes} bytes).");
-        }
-
-        foreach (var warning in plan.Warnings)
-        {
-            WriteWarning(warning.ToString());
-        }
-
-        foreach (var blocker in plan.Blockers)
-        {
-            WriteError(ToErrorRecord(new MigrationException(blocker.Code, blocker.Kind, "Blocker: " + blocker, plan)));
-        }
-
-        WriteObject(plan);
+        WritePlan(plan);
     }
 }

@@ -44,6 +44,16 @@ BeforeDiscovery {
             Parameters = @('Report', 'Path', 'Format', 'Force')
         }
         @{
+            Name       = 'Export-MigrationPlan'
+            OutputType = 'System.IO.FileInfo'
+            Parameters = @('Plan', 'Path', 'Force')
+        }
+        @{
+            Name       = 'Import-MigrationPlan'
+            OutputType = 'PSUnifiedMigration.Engine.Model.MigrationPlan'
+            Parameters = @('Path', 'Source', 'Target')
+        }
+        @{
             Name       = 'New-MigrationSavepoint'
             OutputType = 'PSUnifiedMigration.Engine.Model.MigrationSavepoint'
             Parameters = @('Target', 'Name', 'Force')
@@ -83,6 +93,7 @@ BeforeDiscovery {
         @{ Name = 'Remove-MigrationSavepoint'; ConfirmImpact = 'High' }
         @{ Name = 'Undo-Migration'; ConfirmImpact = 'High' }
         @{ Name = 'Export-MigrationValidationReport'; ConfirmImpact = 'Medium' }
+        @{ Name = 'Export-MigrationPlan'; ConfirmImpact = 'Medium' }
     )
 
     # Every way a password can reach New-MigrationSource or New-MigrationTarget.

@@ -157,14 +157,21 @@ public sealed class MigrationPlan
 
     public long IdCollisionCount { get; }
 
-    public IReadOnlyList<MigrationPlanIssue> Warnings { get; }
+    public IReadOnlyList<MigrationPlanIssue> Warnings { get; private set; }
 
-    public IReadOnlyList<MigrationPlanIssue> Blockers { get; }
+    public IReadOnlyList<MigrationPlanIssue> Blockers { get; private set; }
 
     /// <summary>Hash of what decides the run's output (sources, tables, layouts, dimensions, batch size).</summary>
     public string Fingerprint { get; }
 
     public bool CanInvoke => Blockers.Count == 0;
+
+    /// <summary>Issues found after analysis (an imported plan's comparison with its file), added before the plan is handed out.</summary>
+    internal void AddIssues(IReadOnlyList<MigrationPlanIssue> issues)
+    {
+        Warnings = [.. Warnings, .. issues.Where(i => i.Severity == PlanIssueSeverity.Warning)];
+        Blockers = [.. Blockers, .. issues.Where(i => i.Severity == PlanIssueSeverity.Blocker)];
+    }
 
     /// <summary>Invoke-Migration takes a savepoint first and restores it when the run fails (as its -RollbackOnFailure).</summary>
     public bool RollbackOnFailure { get; set; }
